@@ -1,0 +1,72 @@
+/**
+ * What the API needs from the server, as interfaces. The router lives in `shared/` so the agent
+ * type-checks against exactly what the server serves; the server supplies these services in the
+ * request context, so nothing here depends on a database or Redis.
+ */
+import type {
+	AgentCommand,
+	OutputEvent,
+	RedeemPairingOutput,
+	SessionFinishInput
+} from '../schemas.ts';
+import type { AgentSummary } from '../schemas.ts';
+
+/** An agent whose token was verified and whose row still exists. */
+export interface AgentIdentity {
+	agentId: string;
+	accountId: string;
+	name: string;
+}
+
+/** A dashboard user signed in with Telegram. */
+export interface UserIdentity {
+	userId: string;
+}
+
+export interface ApiServices {
+	/** Verify an agent token and that the agent was not removed. Throws `DomainError`. */
+	authenticateAgent(token: string): Promise<AgentIdentity>;
+	pairing: {
+		redeem(
+			input: { code: string; name: string; runner: string; hostname?: string | undefined },
+			clientAddress: string
+		): Promise<RedeemPairingOutput>;
+	};
+	commands: {
+		/** Unacknowledged commands after `lastEventId`, then new ones as they arrive; ends on `signal`. */
+		stream(
+			agent: AgentIdentity,
+			lastEventId: string | null,
+			signal: AbortSignal
+		): AsyncIterable<{ id: string; command: AgentCommand }>;
+		ack(agent: AgentIdentity, eventId: string): Promise<void>;
+	};
+	agents: {
+		heartbeat(agent: AgentIdentity, input: { busySessionId: string | null; version: string }): Promise<void>;
+		goodbye(agent: AgentIdentity): Promise<void>;
+		removeSelf(agent: AgentIdentity): Promise<void>;
+		list(user: UserIdentity): Promise<AgentSummary[]>;
+		rename(user: UserIdentity, agentId: string, name: string): Promise<void>;
+		remove(user: UserIdentity, agentId: string): Promise<void>;
+	};
+	sessions: {
+		start(agent: AgentIdentity, sessionId: string): Promise<void>;
+		output(agent: AgentIdentity, input: { sessionId: string; seq: number; text: string }): Promise<void>;
+		finish(agent: AgentIdentity, input: SessionFinishInput): Promise<void>;
+		streamOutput(
+			user: UserIdentity,
+			sessionId: string,
+			lastEventId: string | null,
+			signal: AbortSignal
+		): AsyncIterable<{ id: string; event: OutputEvent }>;
+	};
+}
+
+export interface ApiContext {
+	services: ApiServices;
+	/** Bearer token from the Authorization header, if any. */
+	agentToken: string | null;
+	user: UserIdentity | null;
+	/** Client address, for rate limits. */
+	clientAddress: string;
+}

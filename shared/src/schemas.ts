@@ -1,0 +1,114 @@
+/** Zod schemas of everything that crosses the wire between agent, dashboard and relay. */
+import { z } from 'zod';
+import { normalizePairingCode } from './pairing-code.ts';
+import { OUTPUT_CHUNK_MAX_CHARS, RUNNERS } from './protocol.ts';
+
+export const runnerName = z.enum(RUNNERS);
+
+export const agentName = z
+	.string()
+	.trim()
+	.min(1, 'the agent name is empty')
+	.max(40, 'an agent name has at most 40 characters')
+	.regex(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u, 'use letters, digits, spaces, dots, dashes and underscores');
+
+export const pairingCode = z
+	.string()
+	.transform((raw, ctx) => {
+		const code = normalizePairingCode(raw);
+		if (!code) {
+			ctx.addIssue({ code: 'custom', message: 'a pairing code looks like ABCD-EFGH' });
+			return z.NEVER;
+		}
+		return code;
+	});
+
+/** Server-generated ids are long random strings of a known alphabet. */
+export const id = z.string().regex(/^[a-z]{2,4}_[0-9a-z]{16,40}$/, 'malformed id');
+
+export const redeemPairingInput = z.object({
+	code: pairingCode,
+	name: agentName,
+	runner: runnerName,
+	hostname: z.string().max(255).optional()
+});
+export type RedeemPairingInput = z.input<typeof redeemPairingInput>;
+
+export const redeemPairingOutput = z.object({
+	agentId: z.string(),
+	name: z.string(),
+	token: z.string(),
+	accountName: z.string()
+});
+export type RedeemPairingOutput = z.infer<typeof redeemPairingOutput>;
+
+/** Who asked for a task, as the agent may show it. */
+export const startedBy = z.object({ telegramUserId: z.number().int(), name: z.string() });
+
+export const promptCommand = z.object({
+	type: z.literal('prompt'),
+	sessionId: id,
+	prompt: z.string().min(1),
+	/** Set for `continue`: the session whose conversation goes on. */
+	continueSessionId: id.nullable(),
+	startedBy,
+	/** Epoch ms after which the relay no longer wants it run. */
+	expiresAt: z.number().int()
+});
+
+export const abortCommand = z.object({
+	type: z.literal('abort'),
+	/** The session to stop; null stops whatever runs. */
+	sessionId: id.nullable()
+});
+
+export const agentCommand = z.discriminatedUnion('type', [promptCommand, abortCommand]);
+export type AgentCommand = z.infer<typeof agentCommand>;
+export type PromptCommand = z.infer<typeof promptCommand>;
+
+export const onCommandInput = z.object({ lastEventId: z.string().nullish() });
+export const ackInput = z.object({ eventId: z.string().min(1).max(64) });
+
+export const heartbeatInput = z.object({
+	busySessionId: id.nullable(),
+	version: z.string().max(40)
+});
+
+export const sessionStartInput = z.object({ sessionId: id });
+
+export const sessionOutputInput = z.object({
+	sessionId: id,
+	/** Per-session sequence number from 0: a retried mutation with a seen seq is ignored. */
+	seq: z.number().int().min(0),
+	text: z.string().min(1).max(OUTPUT_CHUNK_MAX_CHARS)
+});
+
+export const sessionFinishInput = z.object({
+	sessionId: id,
+	status: z.enum(['done', 'failed', 'aborted']),
+	reason: z.string().max(2000).nullable(),
+	durationMs: z.number().int().min(0)
+});
+export type SessionFinishInput = z.infer<typeof sessionFinishInput>;
+
+export const onOutputInput = z.object({ sessionId: id, lastEventId: z.string().nullish() });
+
+/** What the dashboard's live view receives for a session. */
+export const outputEvent = z.discriminatedUnion('kind', [
+	z.object({ kind: z.literal('text'), text: z.string() }),
+	z.object({
+		kind: z.literal('end'),
+		status: z.enum(['done', 'failed', 'aborted', 'expired']),
+		reason: z.string().nullable()
+	})
+]);
+export type OutputEvent = z.infer<typeof outputEvent>;
+
+export const agentSummary = z.object({
+	id: z.string(),
+	name: z.string(),
+	runner: z.string(),
+	online: z.boolean(),
+	lastSeenAt: z.string().nullable()
+});
+export type AgentSummary = z.infer<typeof agentSummary>;
