@@ -11,7 +11,7 @@ const t = initTRPC.context<ApiContext>().create({
 	sse: {
 		// Serverless hosts cut long requests: end every subscription before that and let the
 		// client reconnect with its lastEventId. The server may override per deployment.
-		maxDurationMs: 5 * 60_000,
+		maxDurationMs: 4 * 60_000, // under Vercel's 300 s function limit
 		ping: { enabled: true, intervalMs: 10_000 },
 		client: { reconnectAfterInactivityMs: 25_000 }
 	},

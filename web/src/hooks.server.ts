@@ -1,0 +1,38 @@
+import type { Handle } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { getRelay } from '$lib/server/instance';
+import { resolveWebSession, SESSION_COOKIE } from '$lib/server/auth/web-session';
+
+/** Resolve the dashboard session from its cookie (sliding expiry). */
+const session: Handle = async ({ event, resolve }) => {
+	event.locals.user = null;
+	const cookie = event.cookies.get(SESSION_COOKIE);
+	if (cookie) {
+		const { relay } = await getRelay();
+		const found = await resolveWebSession(relay, cookie);
+		if (found) {
+			event.locals.user = found.user;
+			event.cookies.set(SESSION_COOKIE, cookie, {
+				path: '/',
+				httpOnly: true,
+				sameSite: 'lax',
+				secure: event.url.protocol === 'https:',
+				expires: found.expiresAt
+			});
+		} else {
+			event.cookies.delete(SESSION_COOKIE, { path: '/' });
+		}
+	}
+	return resolve(event);
+};
+
+/** Baseline security headers for every page. */
+const headers: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	response.headers.set('x-content-type-options', 'nosniff');
+	response.headers.set('referrer-policy', 'same-origin');
+	if (!response.headers.has('x-frame-options')) response.headers.set('x-frame-options', 'DENY');
+	return response;
+};
+
+export const handle = sequence(session, headers);

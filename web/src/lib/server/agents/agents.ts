@@ -1,0 +1,157 @@
+/**
+ * Agents as the relay sees them: identity checks for every agent call, the dashboard's list,
+ * rename and delete (= revoke), and presence (heartbeats, offline/online alerts).
+ */
+import { and, count, eq, inArray, lt } from 'drizzle-orm';
+import { DomainError, type AgentSummary } from '@remoteagent/shared';
+import type { AgentIdentity, UserIdentity } from '@remoteagent/shared/api';
+import type { Deps } from '../deps.ts';
+import { agents, sessions, users, type Agent } from '../db/schema/index.ts';
+import { InvalidAgentToken, verifyAgentToken } from '../auth/agent-token.ts';
+import { REVOKED_SIGNAL, type CommandQueue } from '../relay/command-queue.ts';
+import type { Notifier } from '../telegram/notifier.ts';
+
+/** Verify the token AND that the agent still exists with that token id (revocation). */
+export async function authenticateAgent(deps: Pick<Deps, 'db' | 'config'>, token: string): Promise<AgentIdentity> {
+	let claims;
+	try {
+		claims = await verifyAgentToken(token, deps.config.AGENT_JWT_SECRET);
+	} catch (error) {
+		if (error instanceof InvalidAgentToken) throw new DomainError('UNAUTHENTICATED', undefined, { cause: error });
+		throw error;
+	}
+	const [row] = await deps.db
+		.select({ id: agents.id, ownerId: agents.ownerId, name: agents.name })
+		.from(agents)
+		.where(and(eq(agents.id, claims.agentId), eq(agents.tokenId, claims.tokenId)));
+	if (!row) throw new DomainError('AGENT_REVOKED');
+	return { agentId: row.id, accountId: row.ownerId, name: row.name };
+}
+
+export async function agentStillValid(deps: Pick<Deps, 'db'>, agentId: string): Promise<boolean> {
+	const [row] = await deps.db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId));
+	return row !== undefined;
+}
+
+export async function listAgents(deps: Pick<Deps, 'db'>, accountId: string): Promise<(AgentSummary & { activeSessions: number; hostname: string | null })[]> {
+	const rows = await deps.db.select().from(agents).where(eq(agents.ownerId, accountId)).orderBy(agents.name);
+	const active = rows.length
+		? await deps.db
+				.select({ agentId: sessions.agentId, n: count() })
+				.from(sessions)
+				.where(
+					and(
+						inArray(
+							sessions.agentId,
+							rows.map((r) => r.id)
+						),
+						inArray(sessions.status, ['queued', 'running'])
+					)
+				)
+				.groupBy(sessions.agentId)
+		: [];
+	const activeBy = new Map(active.map((r) => [r.agentId, Number(r.n)]));
+	return rows.map((row) => ({
+		id: row.id,
+		name: row.name,
+		runner: row.runner,
+		online: row.status === 'online',
+		lastSeenAt: row.lastSeenAt?.toISOString() ?? null,
+		activeSessions: activeBy.get(row.id) ?? 0,
+		hostname: row.hostname
+	}));
+}
+
+export async function agentOfAccount(deps: Pick<Deps, 'db'>, accountId: string, agentId: string): Promise<Agent> {
+	const [row] = await deps.db
+		.select()
+		.from(agents)
+		.where(and(eq(agents.id, agentId), eq(agents.ownerId, accountId)));
+	if (!row) throw new DomainError('AGENT_NOT_FOUND');
+	return row;
+}
+
+export async function renameAgent(deps: Pick<Deps, 'db'>, user: UserIdentity, agentId: string, name: string): Promise<void> {
+	await agentOfAccount(deps, user.userId, agentId);
+	const [clash] = await deps.db
+		.select({ id: agents.id })
+		.from(agents)
+		.where(and(eq(agents.ownerId, user.userId), eq(agents.name, name)));
+	if (clash && clash.id !== agentId) throw new DomainError('NAME_TAKEN');
+	await deps.db.update(agents).set({ name }).where(and(eq(agents.id, agentId), eq(agents.ownerId, user.userId)));
+}
+
+/**
+ * Delete an agent: its row goes, so its token stops working on the next call, and its live
+ * subscription is woken to notice within a moment. Queued commands go with it.
+ */
+export async function removeAgent(
+	deps: Pick<Deps, 'db' | 'log'> & { queue: CommandQueue },
+	accountId: string,
+	agentId: string
+): Promise<void> {
+	const deleted = await deps.db
+		.delete(agents)
+		.where(and(eq(agents.id, agentId), eq(agents.ownerId, accountId)))
+		.returning({ id: agents.id });
+	if (deleted.length === 0) throw new DomainError('AGENT_NOT_FOUND');
+	await deps.queue.drop(agentId);
+	await deps.queue.signal(agentId, REVOKED_SIGNAL);
+	deps.log.info('agent.removed', { agentId });
+}
+
+const alertedKey = (agentId: string) => `presence:${agentId}:alerted`;
+
+/** A sign of life: online now; if its owner was told it went offline, tell them it is back. */
+export async function touchAgent(
+	deps: Pick<Deps, 'db' | 'redis' | 'now'> & { notifier: Notifier },
+	agent: AgentIdentity
+): Promise<void> {
+	await deps.db
+		.update(agents)
+		.set({ status: 'online', lastSeenAt: deps.now() })
+		.where(eq(agents.id, agent.agentId));
+	if ((await deps.redis.del(alertedKey(agent.agentId))) === 1) {
+		await notifyOwner(deps, agent.accountId, `🟢 Your agent "${agent.name}" is back online.`);
+	}
+}
+
+/** Graceful shutdown: offline without an alert. */
+export async function agentSaidGoodbye(deps: Pick<Deps, 'db' | 'now'>, agent: AgentIdentity): Promise<void> {
+	await deps.db
+		.update(agents)
+		.set({ status: 'offline', lastSeenAt: deps.now() })
+		.where(eq(agents.id, agent.agentId));
+}
+
+/**
+ * Run by the cron endpoint and `pnpm start`'s timer: agents silent longer than the reconnection
+ * window go offline and their owners are told. The conditional UPDATE makes concurrent sweeps
+ * alert once.
+ */
+export async function sweepPresence(
+	deps: Pick<Deps, 'db' | 'redis' | 'now' | 'config' | 'log'> & { notifier: Notifier }
+): Promise<number> {
+	const cutoff = new Date(deps.now().getTime() - deps.config.OFFLINE_AFTER_MS);
+	const gone = await deps.db
+		.update(agents)
+		.set({ status: 'offline' })
+		.where(and(eq(agents.status, 'online'), lt(agents.lastSeenAt, cutoff)))
+		.returning();
+	for (const agent of gone) {
+		await deps.redis.set(alertedKey(agent.id), '1', { ex: 7 * 86_400 });
+		const seen = agent.lastSeenAt ? ` Last seen ${agent.lastSeenAt.toISOString().slice(11, 16)} UTC.` : '';
+		await notifyOwner(
+			deps,
+			agent.ownerId,
+			`🔴 Your agent "${agent.name}" went offline.${seen} Prompts will wait for it to come back.`
+		);
+		deps.log.info('agent.offline', { agentId: agent.id });
+	}
+	return gone.length;
+}
+
+async function notifyOwner(deps: Pick<Deps, 'db'> & { notifier: Notifier }, accountId: string, text: string): Promise<void> {
+	const [owner] = await deps.db.select({ chat: users.telegramUserId }).from(users).where(eq(users.id, accountId));
+	if (owner) await deps.notifier.send(owner.chat, text);
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './schema.ts';
+
+const valid = {
+	UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:8079',
+	UPSTASH_REDIS_REST_TOKEN: 'local-token',
+	AGENT_JWT_SECRET: 'q8Zr3Vn0xLw7Yt2Ks9Pd4Hb6Mf1Jc5Ga'
+};
+
+describe('parseConfig', () => {
+	it('accepts a minimal configuration and fills defaults', () => {
+		const config = parseConfig(valid);
+		expect(config.DATA_DIR).toBe('.data');
+		expect(config.OFFLINE_QUEUE_MS).toBe(600_000);
+		expect(config.TELEGRAM_API_ROOT).toBe('https://api.telegram.org');
+		expect(config.DATABASE_URL).toBeUndefined();
+	});
+
+	it('names each missing variable', () => {
+		expect(() => parseConfig({})).toThrowError(/UPSTASH_REDIS_REST_URL is required/);
+		expect(() => parseConfig({})).toThrowError(/AGENT_JWT_SECRET is required/);
+	});
+
+	it('rejects a short JWT secret without echoing it', () => {
+		try {
+			parseConfig({ ...valid, AGENT_JWT_SECRET: 'tooshort-secret' });
+			expect.unreachable();
+		} catch (error) {
+			expect(error).toBeInstanceOf(ConfigError);
+			expect(String(error)).toMatch(/AGENT_JWT_SECRET must be at least 32 random bytes/);
+			expect(String(error)).not.toContain('tooshort-secret');
+		}
+	});
+
+	it('rejects malformed values with the expected shape', () => {
+		expect(() => parseConfig({ ...valid, DATABASE_URL: 'mysql://x' })).toThrowError(
+			/DATABASE_URL must be a postgres/
+		);
+		expect(() => parseConfig({ ...valid, TELEGRAM_BOT_TOKEN: 'nope' })).toThrowError(
+			/TELEGRAM_BOT_TOKEN must look like/
+		);
+		expect(() => parseConfig({ ...valid, OFFLINE_QUEUE_MS: 'soon' })).toThrowError(
+			/OFFLINE_QUEUE_MS must be a number/
+		);
+	});
+
+	it('treats empty strings as unset', () => {
+		const config = parseConfig({ ...valid, DATABASE_URL: '', TELEGRAM_BOT_TOKEN: '' });
+		expect(config.DATABASE_URL).toBeUndefined();
+		expect(config.TELEGRAM_BOT_TOKEN).toBeUndefined();
+	});
+
+	it('strips the @ of the bot username', () => {
+		expect(parseConfig({ ...valid, TELEGRAM_BOT_USERNAME: '@relay_bot' }).TELEGRAM_BOT_USERNAME).toBe(
+			'relay_bot'
+		);
+	});
+});

@@ -1,0 +1,76 @@
+/**
+ * Every setting of the web app, validated once at start. A bad value stops the process with a
+ * message naming the variable and the expected shape; values are never echoed (they may be secrets).
+ */
+import { z } from 'zod';
+
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+	z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const url = (what: string) =>
+	z.url({ message: `must be a URL (${what})`, protocol: /^https?$/ });
+
+const duration = (fallback: number) =>
+	z.preprocess(
+		(v) => (v === '' || v === undefined ? fallback : Number(v)),
+		z.number({ message: 'must be a number of milliseconds' }).int().positive()
+	);
+
+export const configSchema = z.object({
+	PUBLIC_URL: optional(url('the address people open, e.g. https://relay.example.com')),
+	DATABASE_URL: optional(
+		z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+	),
+	/** Local WebSocket-to-TCP proxy for the Neon driver when DATABASE_URL is a plain PostgreSQL. */
+	DATABASE_WS_PROXY: optional(z.string().regex(/^[\w.-]+:\d+(\/.*)?$/, 'must look like host:port/v1')),
+	DATA_DIR: z.string().default('.data'),
+	UPSTASH_REDIS_REST_URL: url('the Upstash REST endpoint, e.g. https://xyz.upstash.io'),
+	UPSTASH_REDIS_REST_TOKEN: z.string().min(1, 'is required'),
+	AGENT_JWT_SECRET: z
+		.string({ message: 'is required: at least 32 random bytes, e.g. `openssl rand -base64 48`' })
+		.refine((s) => new TextEncoder().encode(s).length >= 32, {
+			message: 'must be at least 32 random bytes, e.g. `openssl rand -base64 48`'
+		})
+		.refine((s) => new Set(s).size >= 12, { message: 'looks too regular to be random' }),
+	TELEGRAM_BOT_TOKEN: optional(
+		z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC-DEF… (from @BotFather)')
+	),
+	TELEGRAM_BOT_USERNAME: optional(
+		z.string().regex(/^@?\w{3,32}$/, 'must be the bot username, e.g. my_relay_bot')
+	).transform((v) => v?.replace(/^@/, '')),
+	TELEGRAM_WEBHOOK_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
+	TELEGRAM_API_ROOT: z.preprocess(
+		(v) => (v === '' ? undefined : v),
+		url('the Bot API root').default('https://api.telegram.org')
+	),
+	/** Oldest accepted Telegram Login Widget `auth_date`, in seconds. */
+	LOGIN_MAX_AGE_S: z.preprocess(
+		(v) => (v === '' || v === undefined ? 86_400 : Number(v)),
+		z.number({ message: 'must be a number of seconds' }).int().positive()
+	),
+	OFFLINE_QUEUE_MS: duration(10 * 60_000),
+	OFFLINE_AFTER_MS: duration(90_000),
+	CRON_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
+	STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_/, 'must start with sk_ or rk_')),
+	STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_/, 'must start with whsec_')),
+	STRIPE_API_BASE: optional(url('a Stripe API stand-in for tests')),
+	LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info')
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+	override readonly name = 'ConfigError';
+}
+
+/** Parse the environment; throws ConfigError naming every bad variable (never its value). */
+export function parseConfig(source: Record<string, string | undefined>): Config {
+	const result = configSchema.safeParse(source);
+	if (result.success) return result.data;
+	const lines = result.error.issues.map((issue) => {
+		const name = String(issue.path[0] ?? 'config');
+		const message = issue.code === 'invalid_type' && source[name] === undefined ? 'is required' : issue.message;
+		return `  ${name} ${message}`;
+	});
+	throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}

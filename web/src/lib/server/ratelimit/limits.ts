@@ -1,0 +1,29 @@
+/**
+ * Every rate limit of the relay, in Redis (`@upstash/ratelimit`), so all instances share them.
+ * The in-memory "ephemeral cache" is off: it would be per-instance state.
+ */
+import { Ratelimit } from '@upstash/ratelimit';
+import type { Redis } from '@upstash/redis';
+
+export interface Limits {
+	/** Webhook: messages per Telegram user. */
+	telegramUser: Ratelimit;
+	/** Pairing-code redemption attempts per client address. */
+	pairingAddress: Ratelimit;
+	/** Pairing-code redemption attempts for the whole service: caps distributed guessing. */
+	pairingGlobal: Ratelimit;
+}
+
+export const TELEGRAM_PER_MINUTE = 10;
+export const PAIRING_PER_ADDRESS_PER_10_MIN = 10;
+export const PAIRING_GLOBAL_PER_MINUTE = 60;
+
+export function createLimits(redis: Redis): Limits {
+	const make = (prefix: string, limiter: ReturnType<typeof Ratelimit.slidingWindow>) =>
+		new Ratelimit({ redis, limiter, prefix, ephemeralCache: false, analytics: false });
+	return {
+		telegramUser: make('rl:telegram', Ratelimit.slidingWindow(TELEGRAM_PER_MINUTE, '1 m')),
+		pairingAddress: make('rl:pair:addr', Ratelimit.slidingWindow(PAIRING_PER_ADDRESS_PER_10_MIN, '10 m')),
+		pairingGlobal: make('rl:pair:all', Ratelimit.slidingWindow(PAIRING_GLOBAL_PER_MINUTE, '1 m'))
+	};
+}

@@ -1,0 +1,68 @@
+/**
+ * The relay's dependencies, built once per process from a validated config: the database
+ * (migrated), Redis, rate limits, the command queue and the Telegram client. Everything it
+ * holds is a connection or a client; no request state lives here.
+ */
+import { Redis } from '@upstash/redis';
+import type { Api } from 'grammy';
+import type { Config } from './config/schema.ts';
+import { createDb, type DbHandle } from './db/index.ts';
+import { migrate } from './db/migrate.ts';
+import type { Deps } from './deps.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createLimits, type Limits } from './ratelimit/limits.ts';
+import { CommandQueue } from './relay/command-queue.ts';
+import type { SessionDeps } from './sessions/sessions.ts';
+import { createTelegramApi } from './telegram/api.ts';
+import { nullNotifier, telegramNotifier } from './telegram/notifier.ts';
+
+export interface Relay extends SessionDeps {
+	limits: Limits;
+	database: DbHandle;
+	close(): Promise<void>;
+}
+
+export interface RelayOptions {
+	now?: () => Date;
+	log?: Logger;
+	/** Replace the Bot API client (tests point grammY at a stand-in through TELEGRAM_API_ROOT instead). */
+	telegram?: Api | null;
+	/** How often subscriptions re-check Redis when no pub/sub message arrives. */
+	pollMs?: number;
+}
+
+export async function createRelay(config: Config, opts: RelayOptions = {}): Promise<Relay> {
+	const log = opts.log ?? createLogger(config.LOG_LEVEL);
+	const database = await createDb({
+		databaseUrl: config.DATABASE_URL,
+		dataDir: config.DATA_DIR,
+		neon: config.DATABASE_WS_PROXY ? { wsProxy: config.DATABASE_WS_PROXY, insecure: true } : undefined
+	});
+	await migrate(database);
+	const redis = new Redis({
+		url: config.UPSTASH_REDIS_REST_URL,
+		token: config.UPSTASH_REDIS_REST_TOKEN,
+		enableTelemetry: false
+	});
+	const telegram =
+		opts.telegram !== undefined
+			? opts.telegram
+			: config.TELEGRAM_BOT_TOKEN
+				? createTelegramApi(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
+				: null;
+	const now = opts.now ?? (() => new Date());
+	const deps: Deps = { config, db: database.db, redis, log, now };
+	return {
+		...deps,
+		database,
+		limits: createLimits(redis),
+		queue: new CommandQueue(redis, {
+			queueTtlMs: config.OFFLINE_QUEUE_MS,
+			pollMs: opts.pollMs,
+			now: () => now().getTime()
+		}),
+		telegram,
+		notifier: telegram ? telegramNotifier(telegram, log) : nullNotifier(log),
+		close: () => database.close()
+	};
+}

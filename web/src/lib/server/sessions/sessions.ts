@@ -1,0 +1,203 @@
+/**
+ * Sessions (tasks) as the relay sees them. The database keeps a 200-character preview and
+ * metadata; output text only passes through: published for the dashboard's live view, kept in a
+ * per-session Redis stream with a TTL until the session ends, and rendered into Telegram.
+ */
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import {
+	DomainError,
+	outputChannel,
+	outputLogKey,
+	promptPreview,
+	type OutputEvent,
+	type SessionFinishInput
+} from '@remoteagent/shared';
+import type { AgentIdentity } from '@remoteagent/shared/api';
+import type { Deps } from '../deps.ts';
+import { newId } from '../db/ids.ts';
+import { agents, sessions, FAILURE_REASON_LENGTH, type Session } from '../db/schema/index.ts';
+import type { CommandQueue } from '../relay/command-queue.ts';
+import type { Notifier } from '../telegram/notifier.ts';
+import { appendLiveOutput, endLiveOutput } from '../telegram/live-output.ts';
+import type { Api } from 'grammy';
+import { formatDuration } from './format.ts';
+
+/** Output of a running session is kept at most this long if the agent never finishes it. */
+const OUTPUT_TTL_S = 6 * 3600;
+
+export interface SessionDeps extends Deps {
+	queue: CommandQueue;
+	notifier: Notifier;
+	/** Null when Telegram is not configured: output then only reaches the dashboard. */
+	telegram: Api | null;
+}
+
+export interface NewSession {
+	accountId: string;
+	agentId: string;
+	prompt: string;
+	startedBy: { telegramUserId: number; name: string };
+	chatId: number | null;
+	continueSessionId: string | null;
+}
+
+/** Create a queued session and hand its command to the agent's queue. */
+export async function createSession(deps: SessionDeps, input: NewSession): Promise<Session> {
+	const now = deps.now();
+	const [row] = await deps.db
+		.insert(sessions)
+		.values({
+			id: newId('ses'),
+			agentId: input.agentId,
+			accountId: input.accountId,
+			startedByTelegramUserId: input.startedBy.telegramUserId,
+			startedByName: input.startedBy.name,
+			status: 'queued',
+			promptPreview: promptPreview(input.prompt),
+			continuesSessionId: input.continueSessionId,
+			telegramChatId: input.chatId,
+			queuedAt: now
+		})
+		.returning();
+	if (!row) throw new Error('session insert returned nothing');
+	await deps.queue.enqueue(input.agentId, {
+		type: 'prompt',
+		sessionId: row.id,
+		prompt: input.prompt,
+		continueSessionId: input.continueSessionId,
+		startedBy: input.startedBy,
+		expiresAt: now.getTime() + deps.config.OFFLINE_QUEUE_MS
+	});
+	deps.log.info('session.queued', { sessionId: row.id, agentId: input.agentId });
+	return row;
+}
+
+/** The session, only if it belongs to this agent. */
+async function sessionOfAgent(deps: Pick<Deps, 'db'>, agent: AgentIdentity, sessionId: string): Promise<Session> {
+	const [row] = await deps.db
+		.select()
+		.from(sessions)
+		.where(and(eq(sessions.id, sessionId), eq(sessions.agentId, agent.agentId)));
+	if (!row) throw new DomainError('SESSION_NOT_FOUND');
+	return row;
+}
+
+export async function startSession(deps: SessionDeps, agent: AgentIdentity, sessionId: string): Promise<void> {
+	const session = await sessionOfAgent(deps, agent, sessionId);
+	const [started] = await deps.db
+		.update(sessions)
+		.set({ status: 'running', startedAt: deps.now() })
+		.where(and(eq(sessions.id, session.id), eq(sessions.status, 'queued')))
+		.returning();
+	if (!started || started.telegramChatId === null) return;
+	// The first message of a task: it carries the Abort button.
+	const first = await deps.redis.set(`tg:started:${session.id}`, '1', { nx: true, ex: OUTPUT_TTL_S });
+	if (first === 'OK') {
+		const messageId = await deps.notifier.send(started.telegramChatId, `▶ ${agent.name}: working…`, {
+			keyboard: abortKeyboard(session.id)
+		});
+		if (messageId !== null) await deps.redis.set(`tg:abortmsg:${session.id}`, messageId, { ex: OUTPUT_TTL_S });
+	}
+}
+
+export function abortKeyboard(sessionId: string) {
+	return { inline_keyboard: [[{ text: '⏹ Abort', callback_data: `abort:${sessionId}` }]] };
+}
+
+/** A batch of output from the agent. A retried batch (seen `seq`) is ignored. */
+export async function appendOutput(
+	deps: SessionDeps,
+	agent: AgentIdentity,
+	input: { sessionId: string; seq: number; text: string }
+): Promise<void> {
+	const session = await sessionOfAgent(deps, agent, input.sessionId);
+	if (session.status !== 'running' && session.status !== 'queued') return;
+	const fresh = await deps.redis.set(`output:${session.id}:seq:${input.seq}`, 1, { nx: true, ex: OUTPUT_TTL_S });
+	if (fresh !== 'OK') return;
+	const event: OutputEvent = { kind: 'text', text: input.text };
+	await publishOutput(deps, session.id, event);
+	if (deps.telegram && session.telegramChatId !== null) {
+		await appendLiveOutput(
+			{ redis: deps.redis, api: deps.telegram, log: deps.log },
+			session.id,
+			session.telegramChatId,
+			input.text
+		);
+	}
+}
+
+async function publishOutput(deps: Pick<Deps, 'redis'>, sessionId: string, event: OutputEvent): Promise<string> {
+	const id = await deps.redis.xadd(outputLogKey(sessionId), '*', { event: JSON.stringify(event) });
+	await deps.redis
+		.pipeline()
+		.expire(outputLogKey(sessionId), OUTPUT_TTL_S)
+		.publish(outputChannel(sessionId), id)
+		.exec();
+	return id;
+}
+
+/** The agent reports the end of a task: status recorded, the chat gets a NEW message (edits do not notify). */
+export async function finishSession(deps: SessionDeps, agent: AgentIdentity, input: SessionFinishInput): Promise<void> {
+	const session = await sessionOfAgent(deps, agent, input.sessionId);
+	await endSession(deps, session, input.status, input.reason, input.durationMs);
+}
+
+/** Record the end of a session once (conditional UPDATE) and tell whoever is watching. */
+export async function endSession(
+	deps: SessionDeps,
+	session: Session,
+	status: 'done' | 'failed' | 'aborted' | 'expired',
+	reason: string | null,
+	durationMs: number | null
+): Promise<boolean> {
+	const now = deps.now();
+	const [ended] = await deps.db
+		.update(sessions)
+		.set({
+			status,
+			endedAt: now,
+			failureReason: reason ? reason.slice(0, FAILURE_REASON_LENGTH) : null
+		})
+		.where(and(eq(sessions.id, session.id), inArray(sessions.status, ['queued', 'running'])))
+		.returning();
+	if (!ended) return false;
+	await publishOutput(deps, session.id, { kind: 'end', status, reason });
+	const elapsed = durationMs ?? (ended.startedAt ? now.getTime() - ended.startedAt.getTime() : 0);
+	if (ended.telegramChatId !== null) {
+		const abortMessage = await deps.redis.get<number>(`tg:abortmsg:${session.id}`);
+		if (abortMessage) await deps.notifier.editKeyboard(ended.telegramChatId, abortMessage, null);
+		await deps.notifier.send(ended.telegramChatId, endNotice(status, reason, elapsed, ended.promptPreview));
+	}
+	await endLiveOutput(deps, session.id);
+	// Output lives only as long as it takes to deliver it: a late dashboard viewer gets the status from the database.
+	await deps.redis.del(outputLogKey(session.id), `tg:started:${session.id}`, `tg:abortmsg:${session.id}`);
+	deps.log.info('session.ended', { sessionId: session.id, status });
+	return true;
+}
+
+export function endNotice(status: string, reason: string | null, elapsedMs: number, preview: string): string {
+	switch (status) {
+		case 'done':
+			return `✅ Done in ${formatDuration(elapsedMs)}`;
+		case 'aborted':
+			return '⏹ Aborted';
+		case 'expired':
+			return `⌛ Not run: the agent stayed offline. Prompt: “${preview.slice(0, 80)}”`;
+		default:
+			return `❌ Failed: ${(reason ?? 'unknown error').slice(0, 300)}`;
+	}
+}
+
+/** The user's last sessions, newest first, with their agent's name. */
+export async function recentSessions(deps: Pick<Deps, 'db'>, accountId: string, telegramUserId: number | null, limit = 10) {
+	const where = telegramUserId === null
+		? eq(sessions.accountId, accountId)
+		: and(eq(sessions.accountId, accountId), eq(sessions.startedByTelegramUserId, telegramUserId));
+	return deps.db
+		.select({ session: sessions, agentName: agents.name })
+		.from(sessions)
+		.innerJoin(agents, eq(agents.id, sessions.agentId))
+		.where(where)
+		.orderBy(desc(sessions.queuedAt))
+		.limit(limit);
+}
