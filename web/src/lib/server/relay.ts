@@ -58,8 +58,7 @@ export async function createRelay(config: Config, opts: RelayOptions = {}): Prom
 		limits: createLimits(redis),
 		queue: new CommandQueue(redis, {
 			queueTtlMs: config.OFFLINE_QUEUE_MS,
-			pollMs: opts.pollMs,
-			now: () => now().getTime()
+			pollMs: opts.pollMs
 		}),
 		telegram,
 		notifier: telegram ? telegramNotifier(telegram, log) : nullNotifier(log),

@@ -31,19 +31,16 @@ export interface CommandQueueOptions {
 	queueTtlMs: number;
 	/** Safety net against lost pub/sub messages and revocation: re-read this often. */
 	pollMs?: number;
-	now?: () => number;
 }
 
 export class CommandQueue {
 	private readonly pollMs: number;
-	private readonly now: () => number;
 
 	constructor(
 		private readonly redis: Redis,
 		private readonly opts: CommandQueueOptions
 	) {
 		this.pollMs = opts.pollMs ?? 5_000;
-		this.now = opts.now ?? Date.now;
 	}
 
 	/** Append a command for an agent and wake its subscription. Returns the event id. */
@@ -106,8 +103,8 @@ export class CommandQueue {
 	/**
 	 * Commands for one agent: backlog after `lastEventId`, then new ones as they come, until
 	 * `signal` aborts. `stillValid` is asked on every wake-up; false ends the stream with
-	 * AGENT_REVOKED. Commands that waited too long are not delivered: the one caller that removes
-	 * such an entry reports it through `onExpired`.
+	 * AGENT_REVOKED. `admit` decides whether an entry is still wanted (not expired, not aborted
+	 * before delivery); it removes and reports those that are not.
 	 */
 	async *stream(
 		agentId: string,
@@ -115,7 +112,7 @@ export class CommandQueue {
 		signal: AbortSignal,
 		hooks: {
 			stillValid: () => Promise<boolean>;
-			onExpired: (entry: QueuedCommand) => Promise<void>;
+			admit: (entry: QueuedCommand) => Promise<boolean>;
 		}
 	): AsyncGenerator<QueuedCommand> {
 		const entries = followStream(this.redis, {
@@ -135,11 +132,7 @@ export class CommandQueue {
 				continue;
 			}
 			const entry = { id, command: parsed.data };
-			if (entry.command.type === 'prompt' && entry.command.expiresAt < this.now()) {
-				if (await this.remove(agentId, id)) await hooks.onExpired(entry);
-				continue;
-			}
-			yield entry;
+			if (await hooks.admit(entry)) yield entry;
 		}
 	}
 }

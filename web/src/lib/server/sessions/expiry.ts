@@ -8,10 +8,30 @@ import { sessions } from '../db/schema/index.ts';
 import type { QueuedCommand } from '../relay/command-queue.ts';
 import { endSession, type SessionDeps } from './sessions.ts';
 
-export async function expireCommand(deps: SessionDeps, entry: QueuedCommand): Promise<void> {
+async function expireCommand(deps: SessionDeps, entry: QueuedCommand): Promise<void> {
 	if (entry.command.type !== 'prompt') return;
 	const [session] = await deps.db.select().from(sessions).where(eq(sessions.id, entry.command.sessionId));
 	if (session) await endSession(deps, session, 'expired', 'the agent stayed offline', null);
+}
+
+/**
+ * Whether a queued command should still reach the agent: prompts that waited too long expire
+ * (the user is told), prompts aborted before delivery are dropped. Removing the entry is the
+ * lock that makes exactly one caller report it.
+ */
+export async function admitCommand(deps: SessionDeps, agentId: string, entry: QueuedCommand): Promise<boolean> {
+	if (entry.command.type !== 'prompt') return true;
+	if (entry.command.expiresAt < deps.now().getTime()) {
+		if (await deps.queue.remove(agentId, entry.id)) await expireCommand(deps, entry);
+		return false;
+	}
+	const [session] = await deps.db
+		.select({ status: sessions.status })
+		.from(sessions)
+		.where(eq(sessions.id, entry.command.sessionId));
+	if (session?.status === 'queued') return true;
+	await deps.queue.remove(agentId, entry.id);
+	return false;
 }
 
 /** Walk every agent queue and expire what waited too long. Returns how many expired. */

@@ -13,7 +13,7 @@ import {
 import { redeemPairingCode } from '../pairing/pairing.ts';
 import { appendOutput, finishSession, startSession } from '../sessions/sessions.ts';
 import { streamSessionOutput } from '../sessions/output-stream.ts';
-import { expireCommand } from '../sessions/expiry.ts';
+import { admitCommand } from '../sessions/expiry.ts';
 
 export function createServices(relay: Relay): ApiServices {
 	return {
@@ -26,7 +26,7 @@ export function createServices(relay: Relay): ApiServices {
 				await touchAgent(relay, agent);
 				yield* relay.queue.stream(agent.agentId, lastEventId, signal, {
 					stillValid: () => agentStillValid(relay, agent.agentId),
-					onExpired: (entry) => expireCommand(relay, entry)
+					admit: (entry) => admitCommand(relay, agent.agentId, entry)
 				});
 			},
 			async ack(agent, eventId) {

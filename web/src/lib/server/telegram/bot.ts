@@ -1,0 +1,45 @@
+/**
+ * The bot, built centrally. Order matters: /login comes before the authorisation gate (signing
+ * in is how a person gets an account); everything after the gate only runs for authorised
+ * Telegram users — anyone else gets silence. The unhandled feature goes last.
+ */
+import { Bot, type Middleware } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { authorizationsOf } from '../accounts/accounts.ts';
+import type { BotContext, BotDeps } from './context.ts';
+import { agentsFeature } from './features/agents.ts';
+import { helpFeature } from './features/help.ts';
+import { historyFeature } from './features/history.ts';
+import { loginFeature } from './features/login.ts';
+import { tasksFeature } from './features/tasks.ts';
+import { unhandledFeature } from './features/unhandled.ts';
+import { autoRetry } from '@grammyjs/auto-retry';
+
+export function createBot(token: string, deps: BotDeps, botInfo: UserFromGetMe): Bot<BotContext> {
+	const bot = new Bot<BotContext>(token, { botInfo, client: { apiRoot: deps.config.TELEGRAM_API_ROOT } });
+	bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+	bot.use((ctx, next) => {
+		ctx.deps = deps;
+		return next();
+	});
+	bot.use(loginFeature);
+	bot.use(authorisationGate);
+	bot.use(helpFeature, agentsFeature, historyFeature, tasksFeature, unhandledFeature);
+	return bot;
+}
+
+const authorisationGate: Middleware<BotContext> = async (ctx, next) => {
+	const from = ctx.from;
+	if (!from || from.is_bot) return;
+	const authorizations = await authorizationsOf(ctx.deps, from.id);
+	if (authorizations.length === 0) {
+		ctx.deps.log.info('telegram.unauthorised', { updateId: ctx.update.update_id });
+		return;
+	}
+	ctx.sender = {
+		telegramUserId: from.id,
+		name: from.username ? `@${from.username}` : from.first_name,
+		authorizations
+	};
+	await next();
+};

@@ -1,0 +1,130 @@
+/**
+ * Tasks from Telegram: plain text is a prompt for the sender's active agent; `abort` (word or
+ * button) stops the running task; `continue [text]` goes on with the previous conversation.
+ */
+import { Composer } from 'grammy';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { sessions, type Session } from '../../db/schema/index.ts';
+import { abortKeyboard, createSession, endSession } from '../../sessions/sessions.ts';
+import { activeAgentOf, ago } from '../agents-of.ts';
+import type { BotContext } from '../context.ts';
+import { formatDuration } from '../../sessions/format.ts';
+
+export const tasksFeature = new Composer<BotContext>();
+
+const ABORT = /^\s*(abort|stop|cancel)\s*$/i;
+const CONTINUE = /^\s*continue\b\s*([\s\S]*)$/i;
+
+tasksFeature.hears(ABORT, async (ctx) => {
+	const target = await activeAgentOf(ctx.deps, ctx.sender);
+	if (!target) return void (await ctx.reply('No agent is paired yet.'));
+	const [running] = await ctx.deps.db
+		.select()
+		.from(sessions)
+		.where(and(eq(sessions.agentId, target.agent.id), eq(sessions.status, 'running')));
+	if (!running) return void (await ctx.reply(`Nothing is running on ${target.agent.name}.`));
+	await requestAbort(ctx, running);
+});
+
+tasksFeature.callbackQuery(/^abort:(.+)$/, async (ctx) => {
+	const sessionId = ctx.match[1] ?? '';
+	const accounts = ctx.sender.authorizations.map((a) => a.accountId);
+	const [session] = await ctx.deps.db
+		.select()
+		.from(sessions)
+		.where(and(eq(sessions.id, sessionId), inArray(sessions.accountId, accounts)));
+	if (!session || (session.status !== 'running' && session.status !== 'queued')) {
+		await ctx.answerCallbackQuery({ text: 'That task already ended.' });
+		return;
+	}
+	await ctx.answerCallbackQuery({ text: 'Stopping…' });
+	await requestAbort(ctx, session);
+});
+
+async function requestAbort(ctx: BotContext, session: Session): Promise<void> {
+	const { deps } = ctx;
+	if (session.status === 'queued') {
+		// Not started: end it here. The agent skips prompts whose session is no longer queued.
+		await endSession({ ...deps, telegram: deps.telegram }, session, 'aborted', null, null);
+	}
+	await deps.queue.enqueue(session.agentId, { type: 'abort', sessionId: session.id });
+	if (session.status === 'running') await ctx.reply('⏹ Stopping…');
+}
+
+tasksFeature.hears(CONTINUE, async (ctx) => {
+	const target = await activeAgentOf(ctx.deps, ctx.sender);
+	if (!target) return void (await ctx.reply(noAgentText(ctx)));
+	const [previous] = await ctx.deps.db
+		.select()
+		.from(sessions)
+		.where(
+			and(
+				eq(sessions.agentId, target.agent.id),
+				eq(sessions.startedByTelegramUserId, ctx.sender.telegramUserId)
+			)
+		)
+		.orderBy(desc(sessions.queuedAt))
+		.limit(1);
+	if (!previous) return void (await ctx.reply(`Nothing to continue on ${target.agent.name} yet.`));
+	const more = (ctx.match[1] ?? '').trim();
+	await submitPrompt(ctx, more || 'continue', previous.id);
+});
+
+tasksFeature.on('message:text', async (ctx, next) => {
+	if (ctx.message.text.startsWith('/')) return next();
+	await submitPrompt(ctx, ctx.message.text, null);
+});
+
+function noAgentText(ctx: BotContext): string {
+	const url = ctx.deps.config.PUBLIC_URL;
+	return `No agent is paired yet. Open ${url ? new URL('/agents/new', url).href : 'the dashboard'} to add one.`;
+}
+
+async function submitPrompt(ctx: BotContext, prompt: string, continueSessionId: string | null): Promise<void> {
+	const { deps, sender } = ctx;
+	const target = await activeAgentOf(deps, sender);
+	if (!target || !ctx.chat) return void (await ctx.reply(noAgentText(ctx)));
+	const { agent, authorization } = target;
+	const ahead = await deps.db
+		.select()
+		.from(sessions)
+		.where(and(eq(sessions.agentId, agent.id), inArray(sessions.status, ['queued', 'running'])))
+		.orderBy(asc(sessions.queuedAt));
+	const session = await createSession(
+		{ ...deps, telegram: deps.telegram },
+		{
+			accountId: authorization.accountId,
+			agentId: agent.id,
+			prompt,
+			startedBy: { telegramUserId: sender.telegramUserId, name: sender.name },
+			chatId: ctx.chat.id,
+			continueSessionId
+		}
+	);
+	if (agent.status !== 'online') {
+		const wait = formatDuration(deps.config.OFFLINE_QUEUE_MS);
+		await ctx.reply(
+			`○ ${agent.name} is offline (last seen ${ago(agent.lastSeenAt, deps.now())}). ` +
+				`Your prompt will wait ${wait} and run when it comes back.`,
+			{ reply_markup: abortKeyboard(session.id) }
+		);
+		return;
+	}
+	if (ahead.length > 0) {
+		const running = ahead.find((s) => s.status === 'running');
+		const lines = [];
+		if (running && running.startedByTelegramUserId !== sender.telegramUserId) {
+			lines.push(`⚠️ ${running.startedByName ?? 'someone'} is working on: “${running.promptPreview.slice(0, 80)}”`);
+		}
+		lines.push(`⏳ ${agent.name} is busy: your prompt is #${ahead.length} in the queue.`);
+		await ctx.reply(lines.join('\n'), { reply_markup: abortKeyboard(session.id) });
+		return;
+	}
+	const message = await ctx.reply(`▶ ${agent.name}: working…`, { reply_markup: abortKeyboard(session.id) });
+	// Tell startSession the first message is out, so it does not send another.
+	await deps.redis
+		.pipeline()
+		.set(`tg:started:${session.id}`, '1', { ex: 6 * 3600 })
+		.set(`tg:abortmsg:${session.id}`, message.message_id, { ex: 6 * 3600 })
+		.exec();
+}
