@@ -50,7 +50,8 @@ export interface ApiServices {
 		remove(user: UserIdentity, agentId: string): Promise<void>;
 	};
 	sessions: {
-		start(agent: AgentIdentity, sessionId: string): Promise<void>;
+		/** `run: false` when the session was aborted or expired before it started: skip it. */
+		start(agent: AgentIdentity, sessionId: string): Promise<{ run: boolean }>;
 		output(agent: AgentIdentity, input: { sessionId: string; seq: number; text: string }): Promise<void>;
 		finish(agent: AgentIdentity, input: SessionFinishInput): Promise<void>;
 		streamOutput(

@@ -82,14 +82,19 @@ async function sessionOfAgent(deps: Pick<Deps, 'db'>, agent: AgentIdentity, sess
 	return row;
 }
 
-export async function startSession(deps: SessionDeps, agent: AgentIdentity, sessionId: string): Promise<void> {
+export async function startSession(
+	deps: SessionDeps,
+	agent: AgentIdentity,
+	sessionId: string
+): Promise<{ run: boolean }> {
 	const session = await sessionOfAgent(deps, agent, sessionId);
 	const [started] = await deps.db
 		.update(sessions)
 		.set({ status: 'running', startedAt: deps.now() })
 		.where(and(eq(sessions.id, session.id), eq(sessions.status, 'queued')))
 		.returning();
-	if (!started || started.telegramChatId === null) return;
+	if (!started) return { run: false };
+	if (started.telegramChatId === null) return { run: true };
 	// The first message of a task: it carries the Abort button.
 	const first = await deps.redis.set(`tg:started:${session.id}`, '1', { nx: true, ex: OUTPUT_TTL_S });
 	if (first === 'OK') {
@@ -98,6 +103,7 @@ export async function startSession(deps: SessionDeps, agent: AgentIdentity, sess
 		});
 		if (messageId !== null) await deps.redis.set(`tg:abortmsg:${session.id}`, messageId, { ex: OUTPUT_TTL_S });
 	}
+	return { run: true };
 }
 
 export function abortKeyboard(sessionId: string) {
