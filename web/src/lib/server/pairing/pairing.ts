@@ -58,7 +58,7 @@ export interface RedeemRequest {
  * happen in one transaction: of two concurrent redemptions exactly one succeeds.
  */
 export async function redeemPairingCode(
-	deps: Pick<Deps, 'db' | 'now' | 'config' | 'log'> & { limits: Limits },
+	deps: Pick<Deps, 'db' | 'redis' | 'now' | 'config' | 'log'> & { limits: Limits },
 	request: RedeemRequest,
 	clientAddress: string
 ): Promise<RedeemPairingOutput> {
@@ -71,9 +71,17 @@ export async function redeemPairingCode(
 		throw new DomainError('RATE_LIMITED');
 	}
 	const now = deps.now();
+	const codeHash = sha256Hex(request.code);
 	const result = await deps.db.transaction(async (tx) => {
-		const claim = await claimPairingCode(tx, sha256Hex(request.code), now);
+		const claim = await claimPairingCode(tx, codeHash, now);
+		if (claim.status === 'unknown' && (await deps.redis.exists(usedKey(codeHash)))) {
+			return { status: 'used' as const };
+		}
 		if (claim.status !== 'ok') return claim;
+		// The row is deleted below; this short-lived marker keeps a replay distinguishable from
+		// an unknown code. Only consulted when the claim fails, so a rollback cannot hurt.
+		const ttlMs = Math.max(1_000, claim.row.expiresAt.getTime() - now.getTime());
+		await deps.redis.set(usedKey(codeHash), 1, { px: ttlMs });
 		const owner = claim.row.ownerId;
 		const [account] = await tx.select().from(users).where(eq(users.id, owner));
 		if (!account) return { status: 'unknown' as const };
@@ -100,6 +108,8 @@ export async function redeemPairingCode(
 	);
 	return { agentId: result.agentId, name: result.name, token, accountName: result.accountName };
 }
+
+const usedKey = (codeHash: string) => `pair:used:${codeHash}`;
 
 const CLAIM_ERRORS = {
 	unknown: 'PAIRING_CODE_UNKNOWN',

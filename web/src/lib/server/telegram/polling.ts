@@ -15,7 +15,9 @@ export function startPolling(configured: ConfiguredBot): { stop(): Promise<void>
 		let offset = 0;
 		while (!controller.signal.aborted) {
 			try {
-				const updates = await bot.api.getUpdates({ offset, timeout: 25 }, controller.signal);
+				// grammY types its signal parameter with the abort-controller polyfill; the runtime takes the platform one.
+				const signal = controller.signal as Parameters<typeof bot.api.getUpdates>[1];
+				const updates = await bot.api.getUpdates({ offset, timeout: 25 }, signal);
 				for (const update of updates) {
 					offset = update.update_id + 1;
 					await processUpdate(deps, bot, update).catch(() => {

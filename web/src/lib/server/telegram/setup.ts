@@ -8,8 +8,6 @@ import type { BotContext } from './context.ts';
 export interface ConfiguredBot {
 	bot: Bot<BotContext>;
 	deps: Relay;
-	/** The value to expect in the secret header; null refuses every webhook call. */
-	webhookSecret: string | null;
 }
 
 const BOT_INFO_KEY = 'tg:botinfo';
@@ -24,7 +22,6 @@ export async function setUpBot(relay: Relay): Promise<ConfiguredBot | null> {
 	}
 	return {
 		bot: createBot(token, relay, botInfo),
-		deps: relay,
-		webhookSecret: relay.config.TELEGRAM_WEBHOOK_SECRET ?? null
+		deps: relay
 	};
 }

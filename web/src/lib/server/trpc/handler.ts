@@ -1,6 +1,7 @@
 /** The tRPC endpoint (HTTP + SSE) over the Fetch API, shared by the SvelteKit route and tests. */
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter, type ApiServices, type UserIdentity } from '@remoteagent/shared/api';
+import { DomainError } from '@remoteagent/shared';
 import type { Logger } from '../log.ts';
 
 export const TRPC_ENDPOINT = '/api/trpc';
@@ -23,7 +24,7 @@ export function handleTrpc(
 		}),
 		onError({ error, path }) {
 			// Only server faults are worth a log line; never the input (it may hold codes or text).
-			if (error.code === 'INTERNAL_SERVER_ERROR') {
+			if (error.code === 'INTERNAL_SERVER_ERROR' && !(error.cause instanceof DomainError)) {
 				opts.log.error('trpc.error', { path: path ?? null, cause: error.cause?.name ?? error.name });
 			}
 		}

@@ -1,0 +1,126 @@
+/**
+ * A whole relay for integration tests, built from real parts: redis-server behind the
+ * Upstash-compatible REST server, PGlite in a temp directory, the Telegram Bot API stand-in, and
+ * the relay's own tRPC and webhook handlers served over HTTP. Only the clock is adjustable.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiServices } from '@remoteagent/shared/api';
+import { parseConfig, type Config } from '../../src/lib/server/config/schema.ts';
+import { createLogger } from '../../src/lib/server/log.ts';
+import { createRelay, type Relay } from '../../src/lib/server/relay.ts';
+import { createServices } from '../../src/lib/server/trpc/services.ts';
+import { handleTrpc, TRPC_ENDPOINT } from '../../src/lib/server/trpc/handler.ts';
+import { setUpBot, type ConfiguredBot } from '../../src/lib/server/telegram/setup.ts';
+import { handleWebhook } from '../../src/lib/server/telegram/webhook.ts';
+import {
+	deriveWebhookSecret,
+	SECRET_HEADER
+} from '../../src/lib/server/telegram/webhook-secret.ts';
+import {
+	createUpstashRestServer,
+	type UpstashRestServer
+} from '../../tools/upstash-rest/server.ts';
+import { serveFetch, type FetchServer } from './fetch-server.ts';
+import { startRedisServer, type RedisServerHandle } from './redis.ts';
+import { createFakeTelegram, type FakeTelegram } from './telegram-api.ts';
+
+export const TEST_BOT_TOKEN = '123456789:TEST-bot-token-for-the-relay-tests_x';
+export const TEST_WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
+export const TEST_JWT_SECRET = 'Zq8Xv2Lm4Nb6Pc1Rt3Ys5Hd7Kf9Gj0Wa';
+
+export interface TestRelay {
+	relay: Relay;
+	services: ApiServices;
+	bot: ConfiguredBot;
+	telegram: FakeTelegram;
+	/** Base URL serving /api/trpc and /api/telegram. */
+	url: string;
+	/** Move the relay's clock. */
+	advance(ms: number): void;
+	/** POST an update to the webhook with the right secret header (or the given one). */
+	postUpdate(update: unknown, secretHeader?: string | null): Promise<Response>;
+	stop(): Promise<void>;
+}
+
+export async function startTestRelay(
+	overrides: Partial<Record<keyof Config, string>> = {}
+): Promise<TestRelay> {
+	const cleanups: (() => Promise<unknown>)[] = [];
+	try {
+		const redisServer: RedisServerHandle = await startRedisServer();
+		cleanups.push(() => redisServer.stop());
+		const token = 'rest-token-for-tests';
+		const rest: UpstashRestServer = await createUpstashRestServer({
+			redisUrl: redisServer.url,
+			token
+		});
+		cleanups.push(() => rest.close());
+		const telegram = await createFakeTelegram({ token: TEST_BOT_TOKEN });
+		cleanups.push(() => telegram.close());
+		const dataDir = await mkdtemp(join(tmpdir(), 'relay-test-'));
+		cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+
+		const config = parseConfig({
+			UPSTASH_REDIS_REST_URL: rest.url,
+			UPSTASH_REDIS_REST_TOKEN: token,
+			AGENT_JWT_SECRET: TEST_JWT_SECRET,
+			DATA_DIR: dataDir,
+			TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+			TELEGRAM_BOT_USERNAME: 'relay_test_bot',
+			TELEGRAM_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+			TELEGRAM_API_ROOT: telegram.apiRoot,
+			PUBLIC_URL: 'http://relay.test',
+			LOG_LEVEL: 'error',
+			...overrides
+		});
+		let offset = 0;
+		const relay = await createRelay(config, {
+			now: () => new Date(Date.now() + offset),
+			log: createLogger('error'),
+			pollMs: 300
+		});
+		cleanups.push(() => relay.close());
+		const services = createServices(relay);
+		const bot = await setUpBot(relay);
+		if (!bot) throw new Error('bot not configured');
+		const server: FetchServer = await serveFetch(async (request, clientAddress) => {
+			const path = new URL(request.url).pathname;
+			if (path.startsWith(TRPC_ENDPOINT)) {
+				return handleTrpc(request, { services, user: null, clientAddress, log: relay.log });
+			}
+			if (path === '/api/telegram' && request.method === 'POST') return handleWebhook(request, bot);
+			return new Response('not found', { status: 404 });
+		});
+		cleanups.push(() => server.close());
+		const secret = deriveWebhookSecret(TEST_WEBHOOK_SECRET);
+		return {
+			relay,
+			services,
+			bot,
+			telegram,
+			url: server.url,
+			advance: (ms) => {
+				offset += ms;
+			},
+			postUpdate: (update, secretHeader = secret) =>
+				fetch(`${server.url}/api/telegram`, {
+					method: 'POST',
+					headers: {
+						'content-type': 'application/json',
+						...(secretHeader === null ? {} : { [SECRET_HEADER]: secretHeader })
+					},
+					body: typeof update === 'string' ? update : JSON.stringify(update)
+				}),
+			stop: () => runCleanups(cleanups)
+		};
+	} catch (error) {
+		await runCleanups(cleanups);
+		throw error;
+	}
+}
+
+async function runCleanups(cleanups: (() => Promise<unknown>)[]): Promise<void> {
+	for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+}

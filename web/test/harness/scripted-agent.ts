@@ -1,0 +1,124 @@
+/**
+ * A scripted agent: the real tRPC client, typed from the shared router, playing the agent's
+ * side of the protocol so relay tests can run without the Deno agent.
+ */
+import {
+	createTRPCClient,
+	httpBatchLink,
+	httpSubscriptionLink,
+	splitLink,
+	type TRPCClient
+} from '@trpc/client';
+import { EventSource } from 'eventsource';
+import type { AgentCommand } from '@remoteagent/shared';
+import type { AppRouter } from '@remoteagent/shared/api';
+
+export type AgentClient = TRPCClient<AppRouter>;
+
+export function agentClient(baseUrl: string, token: string | null): AgentClient {
+	const url = `${baseUrl}/api/trpc`;
+	const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+	return createTRPCClient<AppRouter>({
+		links: [
+			splitLink({
+				condition: (op) => op.type === 'subscription',
+				true: httpSubscriptionLink({
+					url,
+					EventSource,
+					eventSourceOptions: () => ({
+						fetch: (input, init) =>
+							fetch(input, {
+								...init,
+								headers: { ...(init?.headers as Record<string, string>), ...auth }
+							})
+					})
+				}),
+				false: httpBatchLink({ url, headers: () => auth })
+			})
+		]
+	});
+}
+
+export interface Received {
+	id: string;
+	command: AgentCommand;
+}
+
+/** Subscribes to its commands, records them, acknowledges them unless told not to. */
+export class ScriptedAgent {
+	readonly received: Received[] = [];
+	readonly errors: unknown[] = [];
+	lastEventId: string | null = null;
+	private unsubscribe: (() => void) | null = null;
+	private waiters: (() => void)[] = [];
+
+	constructor(
+		readonly client: AgentClient,
+		private readonly opts: { ack?: boolean } = {}
+	) {}
+
+	connect(): void {
+		const sub = this.client.agent.onCommand.subscribe(
+			{ lastEventId: this.lastEventId },
+			{
+				onData: (event) => {
+					this.lastEventId = event.id;
+					this.received.push({ id: event.id, command: event.data });
+					if (this.opts.ack !== false) void this.client.agent.ack.mutate({ eventId: event.id });
+					this.notify();
+				},
+				onError: (error) => {
+					this.errors.push(error);
+					this.notify();
+				}
+			}
+		);
+		this.unsubscribe = () => sub.unsubscribe();
+	}
+
+	disconnect(): void {
+		this.unsubscribe?.();
+		this.unsubscribe = null;
+	}
+
+	/** Resolves once `predicate` holds; rejects after `timeoutMs`. */
+	async until(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (!predicate()) {
+			const left = deadline - Date.now();
+			if (left <= 0) throw new Error(`timed out waiting for ${what}`);
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, Math.min(left, 200));
+				this.waiters.push(() => {
+					clearTimeout(timer);
+					resolve();
+				});
+			});
+		}
+	}
+
+	prompts(): Extract<AgentCommand, { type: 'prompt' }>[] {
+		return this.received.flatMap((r) => (r.command.type === 'prompt' ? [r.command] : []));
+	}
+
+	private notify(): void {
+		const waiters = this.waiters;
+		this.waiters = [];
+		for (const wake of waiters) wake();
+	}
+}
+
+/** Poll until `predicate` returns a truthy value. */
+export async function eventually<T>(
+	predicate: () => Promise<T> | T,
+	timeoutMs = 10_000,
+	what = 'condition'
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await predicate();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
