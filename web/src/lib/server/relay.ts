@@ -55,7 +55,7 @@ export async function createRelay(config: Config, opts: RelayOptions = {}): Prom
 	return {
 		...deps,
 		database,
-		limits: createLimits(redis),
+		limits: createLimits(redis, config.TELEGRAM_RATE_PER_MINUTE),
 		queue: new CommandQueue(redis, {
 			queueTtlMs: config.OFFLINE_QUEUE_MS,
 			pollMs: opts.pollMs

@@ -48,6 +48,11 @@ export const configSchema = z.object({
 		(v) => (v === '' || v === undefined ? 86_400 : Number(v)),
 		z.number({ message: 'must be a number of seconds' }).int().positive()
 	),
+	/** Messages per minute one Telegram user may send to the webhook. */
+	TELEGRAM_RATE_PER_MINUTE: z.preprocess(
+		(v) => (v === '' || v === undefined ? 10 : Number(v)),
+		z.number({ message: 'must be a whole number' }).int().positive()
+	),
 	OFFLINE_QUEUE_MS: duration(10 * 60_000),
 	OFFLINE_AFTER_MS: duration(90_000),
 	CRON_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),

@@ -14,15 +14,14 @@ export interface Limits {
 	pairingGlobal: Ratelimit;
 }
 
-export const TELEGRAM_PER_MINUTE = 10;
 export const PAIRING_PER_ADDRESS_PER_10_MIN = 10;
 export const PAIRING_GLOBAL_PER_MINUTE = 60;
 
-export function createLimits(redis: Redis): Limits {
+export function createLimits(redis: Redis, telegramPerMinute: number): Limits {
 	const make = (prefix: string, limiter: ReturnType<typeof Ratelimit.slidingWindow>) =>
 		new Ratelimit({ redis, limiter, prefix, ephemeralCache: false, analytics: false });
 	return {
-		telegramUser: make('rl:telegram', Ratelimit.slidingWindow(TELEGRAM_PER_MINUTE, '1 m')),
+		telegramUser: make('rl:telegram', Ratelimit.slidingWindow(telegramPerMinute, '1 m')),
 		pairingAddress: make('rl:pair:addr', Ratelimit.slidingWindow(PAIRING_PER_ADDRESS_PER_10_MIN, '10 m')),
 		pairingGlobal: make('rl:pair:all', Ratelimit.slidingWindow(PAIRING_GLOBAL_PER_MINUTE, '1 m'))
 	};

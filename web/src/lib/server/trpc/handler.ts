@@ -1,5 +1,5 @@
 /** The tRPC endpoint (HTTP + SSE) over the Fetch API, shared by the SvelteKit route and tests. */
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { fetchRequestHandler } from '@remoteagent/shared/api/fetch-adapter';
 import { appRouter, type ApiServices, type UserIdentity } from '@remoteagent/shared/api';
 import { DomainError } from '@remoteagent/shared';
 import type { Logger } from '../log.ts';

@@ -40,6 +40,12 @@ describe('markdownToTelegramHtml', () => {
 		expect(render('````\n```\n~~~\n````')).toBe('<pre>```\n~~~</pre>');
 	});
 
+	it('understands CRLF line endings', () => {
+		expect(render('# T #\r\n```sh\r\nls\r\n```\r\nok')).toBe(
+			'<b>T</b>\n<pre><code class="language-sh">ls\r</code></pre>\nok'
+		);
+	});
+
 	it('treats an unclosed fence (still streaming) as code up to the end', () => {
 		expect(render('text\n```js\nlet a = 1 < 2;\n**not bold**')).toBe(
 			'text\n<pre><code class="language-js">let a = 1 &lt; 2;\n**not bold**</code></pre>'

@@ -18,8 +18,8 @@ interface Line {
 	readonly end: number;
 }
 
-const FENCE_OPEN = /^( *)(`{3,}|~{3,})(.*)$/;
-const FENCE_CLOSE = /^ *(`{3,}|~{3,}) *$/;
+const FENCE_OPEN = /^( *)(`{3,}|~{3,})(.*?)\r?$/;
+const FENCE_CLOSE = /^ *(`{3,}|~{3,})[ \t]*\r?$/; // runners on Windows print CRLF
 const LANGUAGE = /^[\w#+.-]{1,32}$/;
 const QUOTE = /^ {0,3}> ?/;
 const HEADING = /^ {0,3}#{1,6}(?:[ \t]+|$)/;
@@ -67,7 +67,7 @@ export function markdownToRuns(md: string): Run[] {
 		}
 		const heading = HEADING.exec(text(line));
 		if (heading) {
-			const closing = /(?:[ \t]+#+)?[ \t]*$/.exec(text(line).slice(heading[0].length))!;
+			const closing = /(?:[ \t]+#+)?[ \t\r]*$/.exec(text(line).slice(heading[0].length))!;
 			const start = line.start + heading[0].length;
 			inlineRuns(
 				md,

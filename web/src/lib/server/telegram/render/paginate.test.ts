@@ -5,6 +5,7 @@ import { formatMessageText } from '../../../../../test/harness/telegram-api/text
 import { markdownToTelegramHtml } from './markdown.ts';
 import { paginate, type Page } from './paginate.ts';
 import { htmlToPlain } from './plain.ts';
+import { MAX_PAGE_ENTITIES, MAX_PAGE_LINK_CHARS } from './visible-text.ts';
 
 /**
  * Every invariant `Page` promises, checked against an independent oracle (a re-implementation of
@@ -131,6 +132,25 @@ describe('paginate', () => {
 		checkPages(md, pages, 40);
 		expect(pages.filter((p) => p.html.startsWith('<b>')).length).toBeGreaterThan(1);
 		expect(pages.filter((p) => p.html.startsWith('<blockquote>')).length).toBeGreaterThan(1);
+	});
+
+	it('keeps each page within the entity budgets of Telegram', () => {
+		const md = Array.from({ length: 400 }, (_, i) => `**w${i}**`).join(' ');
+		const pages = paginate(md);
+		checkPages(md, pages, 4096);
+		expect(pages.length).toBe(4);
+		for (const page of pages)
+			expect(page.html.match(/<b>/g)!.length).toBeLessThanOrEqual(MAX_PAGE_ENTITIES);
+
+		const url = `https://example.com/${'p'.repeat(80)}`;
+		const links = Array.from({ length: 100 }, (_, i) => `[${i}](${url}?${i})`).join('\n');
+		const linked = paginate(links);
+		checkPages(links, linked, 4096);
+		for (const page of linked) {
+			const hrefs = [...page.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.length);
+			expect(hrefs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MAX_PAGE_LINK_CHARS);
+		}
+		expect(linked.length).toBeGreaterThan(2);
 	});
 
 	it('never splits a surrogate pair or a grapheme', () => {

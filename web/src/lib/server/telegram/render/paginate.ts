@@ -1,6 +1,7 @@
 import { TELEGRAM_TEXT_LIMIT } from '@remoteagent/shared';
 import { markdownToRuns } from './markdown.ts';
 import { runsToHtml, type Run } from './runs.ts';
+import { VisibleText } from './visible-text.ts';
 
 /**
  * One Telegram message worth of rendered Markdown.
@@ -27,16 +28,20 @@ export interface Page {
 	 * For a streaming caller that wants to keep only the tail: when defined,
 	 * `paginate(reopen + md.slice(sourceStart))` renders exactly this page and the ones after it
 	 * (`reopen` is the code fence line when the page starts inside a code block, else ''). It is
-	 * undefined when the page starts in the middle of a line outside code (a line longer than half
-	 * a page was cut at a space): keep the source from an earlier page then.
+	 * undefined when the page starts in the middle of a line (a line too long for a page was cut
+	 * at a space or between characters): keep the source from an earlier page then.
 	 */
 	reopen?: string;
 }
 
-/** Splits rendered Markdown into pages of at most `limit` visible characters. */
+/**
+ * Splits rendered Markdown into pages of at most `limit` visible characters (and at most
+ * MAX_PAGE_ENTITIES formatting entities, see visible-text.ts).
+ */
 export function paginate(md: string, limit: number = TELEGRAM_TEXT_LIMIT): Page[] {
-	if (!Number.isInteger(limit) || limit < 2)
+	if (!Number.isInteger(limit) || limit < 2) {
 		throw new RangeError(`page limit must be ≥ 2, got ${limit}`);
+	}
 	const doc = new VisibleText(markdownToRuns(md));
 	const V = doc.text;
 
@@ -44,8 +49,10 @@ export function paginate(md: string, limit: number = TELEGRAM_TEXT_LIMIT): Page[
 	let start = 0;
 	let boundary = 0;
 	while (start < V.length) {
+		// Fewer characters when the page would carry too many entities (see visible-text.ts).
+		const room = doc.entityBudgetEnd(start, start + limit) - start;
 		const { cut, next } =
-			V.length - start <= limit ? { cut: V.length, next: V.length } : findCut(V, start, limit);
+			V.length - start <= room ? { cut: V.length, next: V.length } : findCut(V, start, room);
 		const text = V.slice(start, cut);
 		if (text.trim() !== '') {
 			if (pages.length === 0) boundary = 0;
@@ -110,47 +117,4 @@ function graphemeBoundary(V: string, start: number, end: number): number {
 	if (best > start) return best;
 	const high = V.charCodeAt(end - 1);
 	return high >= 0xd800 && high <= 0xdbff && end - 1 > start ? end - 1 : end;
-}
-
-/** The runs' concatenated visible text, with lookups from a visible offset back to the runs. */
-class VisibleText {
-	readonly text: string;
-	private readonly offsets: number[] = [];
-
-	constructor(private readonly runs: readonly Run[]) {
-		let at = 0;
-		for (const run of runs) {
-			this.offsets.push(at);
-			at += run.text.length;
-		}
-		this.text = runs.map((r) => r.text).join('');
-	}
-
-	/** Index of the run containing visible offset v. */
-	private runAt(v: number): number {
-		let lo = 0;
-		let hi = this.runs.length - 1;
-		while (lo < hi) {
-			const mid = (lo + hi + 1) >> 1;
-			if (this.offsets[mid]! <= v) lo = mid;
-			else hi = mid - 1;
-		}
-		return lo;
-	}
-
-	sourceAt(v: number): number {
-		const r = this.runAt(v);
-		return this.runs[r]!.src + (v - this.offsets[r]!);
-	}
-
-	slice(from: number, to: number): Run[] {
-		const out: Run[] = [];
-		for (let r = this.runAt(from); r < this.runs.length && this.offsets[r]! < to; r++) {
-			const run = this.runs[r]!;
-			const a = Math.max(0, from - this.offsets[r]!);
-			const b = Math.min(run.text.length, to - this.offsets[r]!);
-			out.push({ text: run.text.slice(a, b), stack: run.stack, src: run.src + a });
-		}
-		return out;
-	}
 }
