@@ -44,7 +44,8 @@ export async function appendLiveOutput(
 		else messageId = await sendPage(deps, chatId, page);
 	}
 	const last = pages.at(-1);
-	const tail = last ? reopenFence(source, last.sourceStart) + source.slice(last.sourceStart) : source;
+	// `reopen` re-creates the context (e.g. an open code fence) the last page starts in.
+	const tail = last ? (last.reopen ?? reopenFence(source, last.sourceStart)) + source.slice(last.sourceStart) : source;
 	await deps.redis.set(stateKey(sessionId), { messageId, tail } satisfies LiveState, { ex: STATE_TTL_S });
 }
 
