@@ -1,0 +1,147 @@
+/**
+ * Issue 4, output back to Telegram: long output split into ≤4096-character messages in order,
+ * formatting fallback, Bot API 429 honoured, and presence alerts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { agents } from '../../src/lib/server/db/schema/index.ts';
+import { createSession } from '../../src/lib/server/sessions/sessions.ts';
+import { runSweep } from '../../src/lib/server/sweep.ts';
+import { startTestRelay, type TestRelay } from '../harness/relay.ts';
+import { agentClient, eventually, type AgentClient } from '../harness/scripted-agent.ts';
+import { ALICE, pairAgent } from '../harness/accounts.ts';
+
+let t: TestRelay;
+let alice: Awaited<ReturnType<typeof pairAgent>>;
+let client: AgentClient;
+
+beforeAll(async () => {
+	t = await startTestRelay();
+	alice = await pairAgent(t.relay, t.services, ALICE, 'my-api');
+	client = agentClient(t.url, alice.token);
+});
+afterAll(async () => {
+	await t?.stop();
+});
+
+async function runningSession(prompt = 'task'): Promise<string> {
+	const session = await createSession(t.relay, {
+		accountId: alice.userId,
+		agentId: alice.agentId,
+		prompt,
+		startedBy: { telegramUserId: ALICE.id, name: '@alice' },
+		chatId: ALICE.id,
+		continueSessionId: null
+	});
+	await client.session.start.mutate({ sessionId: session.id });
+	return session.id;
+}
+
+/** Deterministic output with code blocks, markup characters, emoji and CJK. */
+function bigOutput(size: number): { markdown: string; visible: string } {
+	const parts: string[] = [];
+	const visible: string[] = [];
+	let n = 0;
+	while (parts.join('').length < size) {
+		n++;
+		if (n % 7 === 0) {
+			const code = `const x${n} = a < b && c > d; // "${n}" 🚀\nif (x${n}) { return '&amp;'; }\n`;
+			parts.push('```ts\n' + code + '```\n');
+			visible.push(code);
+		} else {
+			const line = `Line ${n}: 5 < 6 & 7 > 3 — naïve 日本語 😀 tags like <div> stay text.\n`;
+			parts.push(line);
+			visible.push(line);
+		}
+	}
+	return { markdown: parts.join(''), visible: visible.join('') };
+}
+
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+describe('output to Telegram', () => {
+	it('delivers a 100,000-character output complete, in order, in messages of at most 4096 characters', async () => {
+		const sessionId = await runningSession();
+		const firstMessage = t.telegram.messages(ALICE.id).length;
+		const { markdown, visible } = bigOutput(100_000);
+		let seq = 0;
+		for (let i = 0; i < markdown.length; i += 3000) {
+			await client.session.output.mutate({ sessionId, seq: seq++, text: markdown.slice(i, i + 3000) });
+		}
+		const messages = t.telegram.messages(ALICE.id).slice(firstMessage);
+		expect(messages.length).toBeGreaterThanOrEqual(25);
+		for (const message of messages) {
+			expect(message.parse_mode).toBe('HTML');
+			expect(message.visible.length).toBeLessThanOrEqual(4096);
+		}
+		expect(squash(messages.map((m) => m.visible).join(''))).toBe(squash(visible));
+	}, 120_000);
+
+	it('sends the same text plain when Telegram rejects the formatting', async () => {
+		const sessionId = await runningSession();
+		t.telegram.rejectHtml(true);
+		try {
+			await client.session.output.mutate({ sessionId, seq: 0, text: 'Result: **bold** and `code` <x>' });
+			await client.session.output.mutate({ sessionId, seq: 1, text: ' and more' });
+		} finally {
+			t.telegram.rejectHtml(false);
+		}
+		const last = t.telegram.messages(ALICE.id).at(-1)!;
+		expect(last.parse_mode).toBeUndefined();
+		expect(last.visible).toBe('Result: bold and code <x> and more');
+	});
+
+	it('waits out a 429 from the Bot API instead of dropping the text', async () => {
+		const sessionId = await runningSession();
+		await client.session.output.mutate({ sessionId, seq: 0, text: 'first part' });
+		t.telegram.failNext('editMessageText', {
+			error_code: 429,
+			description: 'Too Many Requests: retry after 1',
+			parameters: { retry_after: 1 }
+		});
+		await client.session.output.mutate({ sessionId, seq: 1, text: ', second part' });
+		expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toBe('first part, second part');
+		const edits = t.telegram.calls.filter((c) => c.method === 'editMessageText');
+		const failed = edits.at(-2)!;
+		expect(failed.response?.ok).toBe(false);
+		expect(edits.at(-1)!.at - failed.at).toBeGreaterThanOrEqual(900);
+	});
+
+	it('reports failures and aborts as new messages', async () => {
+		const failed = await runningSession();
+		await client.session.finish.mutate({ sessionId: failed, status: 'failed', reason: 'runner exited with code 2', durationMs: 3 });
+		expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toBe('❌ Failed: runner exited with code 2');
+	});
+});
+
+describe('presence', () => {
+	it('alerts the owner when an agent goes silent, and again when it is back', async () => {
+		await client.agent.heartbeat.mutate({ busySessionId: null, version: 'test' });
+		t.advance(91_000);
+		try {
+			expect((await runSweep(t.relay)).wentOffline).toBe(1);
+			expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toMatch(/Your agent "my-api" went offline/);
+			expect((await runSweep(t.relay)).wentOffline).toBe(0);
+			await client.agent.heartbeat.mutate({ busySessionId: null, version: 'test' });
+			expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toBe('🟢 Your agent "my-api" is back online.');
+		} finally {
+			t.advance(-91_000);
+		}
+	});
+
+	it('sends no alert after a graceful shutdown', async () => {
+		await client.agent.heartbeat.mutate({ busySessionId: null, version: 'test' });
+		await client.agent.goodbye.mutate();
+		const [row] = await t.relay.db.select().from(agents).where(eq(agents.id, alice.agentId));
+		expect(row?.status).toBe('offline');
+		const before = t.telegram.messages(ALICE.id).length;
+		t.advance(91_000);
+		try {
+			expect((await runSweep(t.relay)).wentOffline).toBe(0);
+			await eventually(() => true);
+			expect(t.telegram.messages(ALICE.id).length).toBe(before);
+		} finally {
+			t.advance(-91_000);
+		}
+	});
+});
