@@ -44,6 +44,8 @@ export function formatMessageText(
 	return { ok: true, text: cleaned.text, entities: cleaned.entities.slice(0, MAX_ENTITIES) };
 }
 
+// Telegram strips these code points; combining marks are listed on purpose.
+// eslint-disable-next-line no-misleading-character-class
 const REMOVED = /[\r\u2028-\u202e\u0333\u033f\u030a]/;
 
 function clean(text: string, entities: readonly Entity[]): { text: string; entities: Entity[] } {
