@@ -1,0 +1,117 @@
+/**
+ * The one interface every AI runner implements, and the factory that picks one from settings.
+ *
+ * @module
+ */
+import { AiderRunner } from "./aider.ts";
+import { ClaudeCodeRunner } from "./claude_code.ts";
+import { ClaudeSdkRunner } from "./claude_sdk.ts";
+import { CodexRunner } from "./codex.ts";
+import { CustomRunner } from "./custom.ts";
+import { GeminiRunner } from "./gemini.ts";
+import { OpenClawRunner } from "./openclaw.ts";
+
+/** Every runner name, in the order shown to users. Defined once here (candidate for `shared/`). */
+export const RUNNER_NAMES = [
+  "claude-sdk",
+  "claude-code",
+  "codex",
+  "gemini",
+  "aider",
+  "openclaw",
+  "custom",
+] as const;
+
+/** Name of a runner implementation. */
+export type RunnerName = typeof RUNNER_NAMES[number];
+
+/** True when `name` is a known runner name. */
+export function isRunnerName(name: string): name is RunnerName {
+  return (RUNNER_NAMES as readonly string[]).includes(name);
+}
+
+/** One task for a runner. */
+export interface RunRequest {
+  prompt: string;
+  /** Absolute; the runner's cwd / sandbox root. */
+  projectDir: string;
+  /** Abort = stop the task. */
+  signal: AbortSignal;
+  /**
+   * Set when the user said `continue`: the runner's own resume handle from the previous task
+   * (session_id / thread_id / conversation file key), or null.
+   */
+  resume: string | null;
+}
+
+/** How a task ended; `resume` is the handle to keep for a later `continue`. */
+export type RunResult =
+  | { status: "ok"; resume: string | null }
+  | { status: "error"; reason: string; resume: string | null }
+  | { status: "aborted"; resume: string | null };
+
+/** An AI runner. */
+export interface Runner {
+  readonly name: RunnerName;
+  /**
+   * Streams human-readable output chunks (Markdown text) while running; the generator's return
+   * value is the result. Never throws for runner failures: they become `{ status: 'error' }`.
+   */
+  run(req: RunRequest): AsyncGenerator<string, RunResult, void>;
+  /**
+   * Quick check for `init`/`start`/`doctor`: binary present / gateway reachable / key
+   * configured. Returns null when fine, else a one-line reason.
+   */
+  preflight(): Promise<string | null>;
+}
+
+/** User settings that select and configure a runner. */
+export interface RunnerSettings {
+  runner: RunnerName;
+  /** Executable path or name (CLI runners, `custom`). */
+  bin?: string;
+  model?: string;
+  /** API / gateway base URL (`claude-sdk`, `openclaw`). */
+  baseUrl?: string;
+  apiKey?: string;
+  /** Appended to the CLI's arguments (before the prompt). */
+  extraArgs?: string[];
+}
+
+/** Injectable environment (tests, and the agent's own paths). All fields optional. */
+export interface RunnerEnv {
+  /** `fetch` used for HTTP runners. */
+  fetch?: typeof fetch;
+  /** Environment variable lookup (default `Deno.env.get`). */
+  getEnv?: (name: string) => string | undefined;
+  /** Where `claude-sdk`/`openclaw` keep conversations for `continue` (default `~/.remoteagent/conversations`). */
+  conversationsDir?: string;
+  /** SIGTERM → SIGKILL grace period for subprocess trees, in ms (default 5000). */
+  killGraceMs?: number;
+  /** Tool-loop bound for `claude-sdk` (default 50). */
+  maxTurns?: number;
+  /** Default timeout of `run_command` in `claude-sdk`, in ms (default 120000). */
+  commandTimeoutMs?: number;
+  /** Retries of the Anthropic SDK on 429/5xx (default 2). */
+  anthropicMaxRetries?: number;
+}
+
+/** Builds the runner that `settings.runner` names. */
+export function createRunner(settings: RunnerSettings, env: RunnerEnv = {}): Runner {
+  switch (settings.runner) {
+    case "claude-sdk":
+      return new ClaudeSdkRunner(settings, env);
+    case "claude-code":
+      return new ClaudeCodeRunner(settings, env);
+    case "codex":
+      return new CodexRunner(settings, env);
+    case "gemini":
+      return new GeminiRunner(settings, env);
+    case "aider":
+      return new AiderRunner(settings, env);
+    case "openclaw":
+      return new OpenClawRunner(settings, env);
+    case "custom":
+      return new CustomRunner(settings, env);
+  }
+}
