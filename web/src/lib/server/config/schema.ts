@@ -56,9 +56,6 @@ export const configSchema = z.object({
 	OFFLINE_QUEUE_MS: duration(10 * 60_000),
 	OFFLINE_AFTER_MS: duration(90_000),
 	CRON_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
-	STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_/, 'must start with sk_ or rk_')),
-	STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_/, 'must start with whsec_')),
-	STRIPE_API_BASE: optional(url('a Stripe API stand-in for tests')),
 	LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info')
 });
 
