@@ -3,6 +3,9 @@
  * a limit or a channel name is defined here and nowhere else.
  */
 
+/** Path of the tRPC endpoint (HTTP and SSE) on the relay. */
+export const TRPC_PATH = '/api/trpc';
+
 /** Characters of a prompt the relay may keep (session list preview). Nothing else of a prompt is stored. */
 export const PROMPT_PREVIEW_LENGTH = 200;
 

@@ -122,8 +122,10 @@ describe('presence', () => {
 			expect((await runSweep(t.relay)).wentOffline).toBe(1);
 			expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toMatch(/Your agent "my-api" went offline/);
 			expect((await runSweep(t.relay)).wentOffline).toBe(0);
+			const before = t.telegram.messages(ALICE.id).length;
 			await client.agent.heartbeat.mutate({ busySessionId: null, version: 'test' });
-			expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toBe('🟢 Your agent "my-api" is back online.');
+			const after = t.telegram.messages(ALICE.id).slice(before).map((m) => m.visible);
+			expect(after).toContain('🟢 Your agent "my-api" is back online.');
 		} finally {
 			t.advance(-91_000);
 		}
@@ -143,5 +145,36 @@ describe('presence', () => {
 		} finally {
 			t.advance(-91_000);
 		}
+	});
+});
+
+describe('orphaned sessions', () => {
+	it('fails a running session when its agent comes back idle', async () => {
+		const sessionId = await runningSession('interrupted work');
+		t.advance(30_000);
+		try {
+			await client.agent.heartbeat.mutate({ busySessionId: null, version: 'test' });
+		} finally {
+			t.advance(-30_000);
+		}
+		expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toBe(
+			'❌ Failed: the agent restarted while running this task'
+		);
+		const { sessions } = await import('../../src/lib/server/db/schema/index.ts');
+		const [row] = await t.relay.db.select().from(sessions).where(eq(sessions.id, sessionId));
+		expect(row?.status).toBe('failed');
+	});
+
+	it('leaves the running session alone while the agent reports it busy', async () => {
+		const sessionId = await runningSession('ongoing work');
+		t.advance(30_000);
+		try {
+			await client.agent.heartbeat.mutate({ busySessionId: sessionId, version: 'test' });
+		} finally {
+			t.advance(-30_000);
+		}
+		const { sessions } = await import('../../src/lib/server/db/schema/index.ts');
+		const [row] = await t.relay.db.select().from(sessions).where(eq(sessions.id, sessionId));
+		expect(row?.status).toBe('running');
 	});
 });

@@ -24,6 +24,11 @@ export const configSchema = z.object({
 	/** Local WebSocket-to-TCP proxy for the Neon driver when DATABASE_URL is a plain PostgreSQL. */
 	DATABASE_WS_PROXY: optional(z.string().regex(/^[\w.-]+:\d+(\/.*)?$/, 'must look like host:port/v1')),
 	DATA_DIR: z.string().default('.data'),
+	/**
+	 * Where /download finds the agent binaries of `deno task compile` and their SHA256SUMS.
+	 * Unset: the repository's agent/dist, found from the web package (see downloads/downloads.ts).
+	 */
+	DOWNLOADS_DIR: optional(z.string()),
 	UPSTASH_REDIS_REST_URL: url('the Upstash REST endpoint, e.g. https://xyz.upstash.io'),
 	UPSTASH_REDIS_REST_TOKEN: z.string().min(1, 'is required'),
 	AGENT_JWT_SECRET: z

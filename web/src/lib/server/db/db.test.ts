@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DB_DRIVERS, insertUser, rowsOf, sqlStateOf, type OpenedDb } from '../../../../test/harness/db.ts';
+import { findPostgresBinDir } from '../../../../test/harness/postgres.ts';
+import {
+	DB_DRIVERS,
+	insertUser,
+	rowsOf,
+	sqlStateOf,
+	type OpenedDb
+} from '../../../../test/harness/db.ts';
 import { createDb, describeDatabaseUrl, type Db } from './index.ts';
 import { findMigrationsFolder, migrate, MIGRATIONS_FOLDER } from './migrate.ts';
 import { users } from './schema/index.ts';
@@ -22,8 +29,11 @@ const TABLES = [
 ];
 
 const journalEntries = (): number =>
-	(JSON.parse(readFileSync(join(MIGRATIONS_FOLDER!, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] })
-		.entries.length;
+	(
+		JSON.parse(readFileSync(join(MIGRATIONS_FOLDER!, 'meta', '_journal.json'), 'utf8')) as {
+			entries: unknown[];
+		}
+	).entries.length;
 
 describe.each(DB_DRIVERS)('database on $name', ({ name, open }) => {
 	let opened: OpenedDb;
@@ -46,9 +56,10 @@ describe.each(DB_DRIVERS)('database on $name', ({ name, open }) => {
 				sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`
 			).then((rows) => rows.map((r) => r.table_name));
 		const applied = () =>
-			rowsOf<{ n: number }>(db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`).then(
-				(rows) => rows[0]?.n
-			);
+			rowsOf<{ n: number }>(
+				db,
+				sql`select count(*)::int as n from drizzle.__drizzle_migrations`
+			).then((rows) => rows[0]?.n);
 
 		expect(await tables()).toEqual([]);
 		await migrate(opened.handle);
@@ -149,10 +160,12 @@ describe('embedded database (PGlite)', () => {
 
 describe('describeDatabaseUrl', () => {
 	it('keeps host, port and database and drops user, password and options', () => {
-		const url = 'postgresql://neondb_owner:npg_s3cr%40t@ep-cool-1.eu-central-1.aws.neon.tech:5432/neondb?sslmode=require&password=x2';
+		const url =
+			'postgresql://neondb_owner:npg_s3cr%40t@ep-cool-1.eu-central-1.aws.neon.tech:5432/neondb?sslmode=require&password=x2';
 		const text = describeDatabaseUrl(url);
 		expect(text).toBe('postgres at ep-cool-1.eu-central-1.aws.neon.tech:5432/neondb');
-		for (const secret of ['npg_s3cr', 'neondb_owner', 'x2', 'sslmode']) expect(text).not.toContain(secret);
+		for (const secret of ['npg_s3cr', 'neondb_owner', 'x2', 'sslmode'])
+			expect(text).not.toContain(secret);
 	});
 
 	it('never echoes an unparsable URL (it may still hold a password)', () => {
@@ -170,5 +183,17 @@ describe('findMigrationsFolder', () => {
 
 	it('returns null when there is none above', () => {
 		expect(findMigrationsFolder(new URL('file:///tmp/x/y.js'))).toBeNull();
+	});
+});
+
+describe('test PostgreSQL harness', () => {
+	it('finds the newest server binaries', async () => {
+		expect(await findPostgresBinDir()).toMatch(/\/bin$/);
+	});
+
+	it('says how to install PostgreSQL when there is none, in one line', async () => {
+		await expect(findPostgresBinDir('/nonexistent', '/nonexistent/pg_config')).rejects.toThrow(
+			/^PostgreSQL server not found: install it \(apt-get install -y postgresql\)$/
+		);
 	});
 });

@@ -17,6 +17,7 @@ describe('newId', () => {
 	});
 
 	it('rejects prefixes the id schema would not accept', () => {
-		for (const prefix of ['', 'u', 'users', 'Usr', 'us_']) expect(() => newId(prefix)).toThrow(/prefix/);
+		for (const prefix of ['', 'u', 'users', 'Usr', 'us_'])
+			expect(() => newId(prefix)).toThrow(/prefix/);
 	});
 });

@@ -8,7 +8,8 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const SYMBOLS = 26;
 
 export function newId(prefix: string): string {
-	if (!/^[a-z]{2,4}$/.test(prefix)) throw new Error(`id prefix must be 2-4 lower-case letters: ${prefix}`);
+	if (!/^[a-z]{2,4}$/.test(prefix))
+		throw new Error(`id prefix must be 2-4 lower-case letters: ${prefix}`);
 	// 32 symbols divide 256 evenly, so `byte % 32` is unbiased.
 	const bytes = crypto.getRandomValues(new Uint8Array(SYMBOLS));
 	let out = `${prefix}_`;

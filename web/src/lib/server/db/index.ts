@@ -1,7 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Client, Pool, type ClientConfig, type NeonConfigGlobalAndClient } from '@neondatabase/serverless';
+import {
+	Client,
+	Pool,
+	type ClientConfig,
+	type NeonConfigGlobalAndClient
+} from '@neondatabase/serverless';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNeon } from 'drizzle-orm/neon-serverless';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';

@@ -37,7 +37,10 @@ const MIGRATION_LOCK_KEY = 0x52_41_6d_69_67; // "RAmig"
  * Applies the committed migrations that the database does not have yet (drizzle records
  * applied ones in `drizzle.__drizzle_migrations`), so running it again is a no-op.
  */
-export async function migrate(handle: DbHandle, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {
+export async function migrate(
+	handle: DbHandle,
+	migrationsFolder = MIGRATIONS_FOLDER
+): Promise<void> {
 	if (!migrationsFolder || !existsSync(join(migrationsFolder, 'meta', '_journal.json'))) {
 		throw new Error(
 			`database migrations not found (${migrationsFolder ?? 'no drizzle/meta/_journal.json above ' + fileURLToPath(import.meta.url)})`

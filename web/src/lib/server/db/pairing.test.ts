@@ -23,7 +23,9 @@ describe.each(DB_DRIVERS)('claimPairingCode on $name', ({ name, open }) => {
 	async function newCode(expiresAt: Date): Promise<string> {
 		const owner = await insertUser(db);
 		const codeHash = newId('pc');
-		await db.insert(pairingCodes).values({ codeHash, ownerId: owner.id, telegramUserId: owner.telegramUserId, expiresAt });
+		await db
+			.insert(pairingCodes)
+			.values({ codeHash, ownerId: owner.id, telegramUserId: owner.telegramUserId, expiresAt });
 		return codeHash;
 	}
 
@@ -48,7 +50,9 @@ describe.each(DB_DRIVERS)('claimPairingCode on $name', ({ name, open }) => {
 		expect(first.status).toBe('ok');
 		expect(first.status === 'ok' && first.row).toMatchObject({ codeHash, usedAt: now });
 
-		expect(await claimPairingCode(db, codeHash, new Date(now.getTime() + 1000))).toEqual({ status: 'used' });
+		expect(await claimPairingCode(db, codeHash, new Date(now.getTime() + 1000))).toEqual({
+			status: 'used'
+		});
 		const [row] = await db.select().from(pairingCodes).where(eq(pairingCodes.codeHash, codeHash));
 		expect(row?.usedAt).toEqual(now);
 	});
@@ -63,17 +67,23 @@ describe.each(DB_DRIVERS)('claimPairingCode on $name', ({ name, open }) => {
 		expect(row?.usedAt).toBeNull();
 
 		const valid = await newCode(new Date(now.getTime() + MINUTE));
-		expect(await claimPairingCode(db, valid, new Date(now.getTime() + 2 * MINUTE))).toEqual({ status: 'expired' });
+		expect(await claimPairingCode(db, valid, new Date(now.getTime() + 2 * MINUTE))).toEqual({
+			status: 'expired'
+		});
 		expect((await claimPairingCode(db, valid, now)).status).toBe('ok');
 		// A replay after expiry is still a replay.
-		expect(await claimPairingCode(db, valid, new Date(now.getTime() + 2 * MINUTE))).toEqual({ status: 'used' });
+		expect(await claimPairingCode(db, valid, new Date(now.getTime() + 2 * MINUTE))).toEqual({
+			status: 'used'
+		});
 	});
 
 	it('lets exactly one of many concurrent redemptions win', async () => {
 		for (let round = 0; round < 5; round++) {
 			const now = new Date();
 			const codeHash = await newCode(new Date(now.getTime() + 10 * MINUTE));
-			const results = await Promise.all(Array.from({ length: 6 }, () => claimPairingCode(db, codeHash, now)));
+			const results = await Promise.all(
+				Array.from({ length: 6 }, () => claimPairingCode(db, codeHash, now))
+			);
 			expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
 			expect(results.filter((r) => r.status === 'used')).toHaveLength(5);
 		}

@@ -2,7 +2,8 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { pairingCodes, type PairingCode } from './schema/index.ts';
 
-export type ClaimResult = { status: 'ok'; row: PairingCode } | { status: 'unknown' | 'expired' | 'used' };
+export type ClaimResult =
+	{ status: 'ok'; row: PairingCode } | { status: 'unknown' | 'expired' | 'used' };
 
 /**
  * Marks a pairing code used, atomically: a single conditional UPDATE, so of two concurrent
@@ -14,7 +15,13 @@ export async function claimPairingCode(db: Db, codeHash: string, now: Date): Pro
 	const [row] = await db
 		.update(pairingCodes)
 		.set({ usedAt: now })
-		.where(and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)))
+		.where(
+			and(
+				eq(pairingCodes.codeHash, codeHash),
+				isNull(pairingCodes.usedAt),
+				gt(pairingCodes.expiresAt, now)
+			)
+		)
 		.returning();
 	if (row) return { status: 'ok', row };
 

@@ -44,7 +44,11 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 	});
 	afterAll(() => opened?.dispose());
 
-	async function insertSession(accountId: string, agentId: string, values: Partial<typeof sessions.$inferInsert> = {}) {
+	async function insertSession(
+		accountId: string,
+		agentId: string,
+		values: Partial<typeof sessions.$inferInsert> = {}
+	) {
 		const [row] = await db
 			.insert(sessions)
 			.values({
@@ -63,7 +67,11 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 		it('users: defaults, big Telegram ids, exact timestamps, updatedAt on update, delete', async () => {
 			const trialEndsAt = at('2030-01-02T03:04:05.678Z');
 			const longAgo = at('2020-01-01T00:00:00.000Z');
-			const user = await insertUser(db, { telegramUserId: 9_007_199_254_740_991, trialEndsAt, updatedAt: longAgo });
+			const user = await insertUser(db, {
+				telegramUserId: 9_007_199_254_740_991,
+				trialEndsAt,
+				updatedAt: longAgo
+			});
 			expect(user.plan).toBe('trial');
 			expect(user.telegramUserId).toBe(Number.MAX_SAFE_INTEGER);
 			expect(user.trialEndsAt).toEqual(trialEndsAt);
@@ -79,7 +87,10 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 			expect(user.updatedAt).toEqual(longAgo);
 			expect(updated!.updatedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
 
-			const [read] = await db.select().from(users).where(eq(users.telegramUserId, Number.MAX_SAFE_INTEGER));
+			const [read] = await db
+				.select()
+				.from(users)
+				.where(eq(users.telegramUserId, Number.MAX_SAFE_INTEGER));
 			expect(read).toEqual(updated);
 
 			await db.delete(users).where(eq(users.id, user.id));
@@ -91,27 +102,53 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 			const agent = await insertAgent(db, owner.id);
 			const [member] = await db
 				.insert(authorizedUsers)
-				.values({ id: newId('au'), accountId: owner.id, telegramUserId: nextTelegramId(), firstName: 'Grace' })
+				.values({
+					id: newId('au'),
+					accountId: owner.id,
+					telegramUserId: nextTelegramId(),
+					firstName: 'Grace'
+				})
 				.returning();
 			expect(member?.role).toBe('member');
 			expect(member?.activeAgentId).toBeNull();
-			await db.update(authorizedUsers).set({ activeAgentId: agent.id }).where(eq(authorizedUsers.id, member!.id));
-			const [read] = await db.select().from(authorizedUsers).where(eq(authorizedUsers.telegramUserId, member!.telegramUserId));
+			await db
+				.update(authorizedUsers)
+				.set({ activeAgentId: agent.id })
+				.where(eq(authorizedUsers.id, member!.id));
+			const [read] = await db
+				.select()
+				.from(authorizedUsers)
+				.where(eq(authorizedUsers.telegramUserId, member!.telegramUserId));
 			expect(read?.activeAgentId).toBe(agent.id);
 		});
 
 		it('web sessions and login links', async () => {
 			const user = await insertUser(db);
 			const expiresAt = at('2031-05-06T07:08:09.123Z');
-			const [ws] = await db.insert(webSessions).values({ id: newId('wsh'), userId: user.id, expiresAt }).returning();
+			const [ws] = await db
+				.insert(webSessions)
+				.values({ id: newId('wsh'), userId: user.id, expiresAt })
+				.returning();
 			expect(ws?.expiresAt).toEqual(expiresAt);
 			expect(ws?.lastSeenAt).toBeInstanceOf(Date);
 
 			const tokenHash = newId('lnk');
-			await db.insert(loginLinks).values({ tokenHash, telegramUserId: user.telegramUserId, firstName: 'Ada', expiresAt });
-			await db.update(loginLinks).set({ usedAt: expiresAt }).where(eq(loginLinks.tokenHash, tokenHash));
+			await db
+				.insert(loginLinks)
+				.values({ tokenHash, telegramUserId: user.telegramUserId, firstName: 'Ada', expiresAt });
+			await db
+				.update(loginLinks)
+				.set({ usedAt: expiresAt })
+				.where(eq(loginLinks.tokenHash, tokenHash));
 			const [link] = await db.select().from(loginLinks).where(eq(loginLinks.tokenHash, tokenHash));
-			expect(link).toEqual({ tokenHash, telegramUserId: user.telegramUserId, firstName: 'Ada', username: null, expiresAt, usedAt: expiresAt });
+			expect(link).toEqual({
+				tokenHash,
+				telegramUserId: user.telegramUserId,
+				firstName: 'Ada',
+				username: null,
+				expiresAt,
+				usedAt: expiresAt
+			});
 		});
 
 		it('agents: default status, update, delete by token id (revocation)', async () => {
@@ -126,7 +163,10 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 				.where(eq(agents.id, agent.id))
 				.returning();
 			expect(online).toMatchObject({ status: 'online', lastSeenAt: seen, hostname: 'devbox' });
-			const deleted = await db.delete(agents).where(eq(agents.tokenId, agent.tokenId)).returning({ id: agents.id });
+			const deleted = await db
+				.delete(agents)
+				.where(eq(agents.tokenId, agent.tokenId))
+				.returning({ id: agents.id });
 			expect(deleted).toEqual([{ id: agent.id }]);
 		});
 
@@ -135,7 +175,12 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 			const codeHash = newId('pc');
 			const [code] = await db
 				.insert(pairingCodes)
-				.values({ codeHash, ownerId: owner.id, telegramUserId: owner.telegramUserId, expiresAt: inMinutes(10) })
+				.values({
+					codeHash,
+					ownerId: owner.id,
+					telegramUserId: owner.telegramUserId,
+					expiresAt: inMinutes(10)
+				})
 				.returning();
 			expect(code?.usedAt).toBeNull();
 			await db.delete(pairingCodes).where(eq(pairingCodes.codeHash, codeHash));
@@ -145,7 +190,10 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 		it('sessions: a 200-character preview fits, 201 does not; negative chat ids', async () => {
 			const owner = await insertUser(db);
 			const agent = await insertAgent(db, owner.id);
-			const session = await insertSession(owner.id, agent.id, { promptPreview: 'é'.repeat(200), telegramChatId: -1_001_234_567_890 });
+			const session = await insertSession(owner.id, agent.id, {
+				promptPreview: 'é'.repeat(200),
+				telegramChatId: -1_001_234_567_890
+			});
 			expect(session.status).toBe('queued');
 			expect(session.promptPreview).toHaveLength(200);
 			expect(session.telegramChatId).toBe(-1_001_234_567_890);
@@ -157,9 +205,16 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 				.returning();
 			expect(done).toMatchObject({ status: 'failed', failureReason: 'runner exited with 1' });
 
-			expect(await sqlStateOf(insertSession(owner.id, agent.id, { promptPreview: 'x'.repeat(201) }))).toBe(TOO_LONG);
 			expect(
-				await sqlStateOf(db.update(sessions).set({ failureReason: 'x'.repeat(201) }).where(eq(sessions.id, session.id)))
+				await sqlStateOf(insertSession(owner.id, agent.id, { promptPreview: 'x'.repeat(201) }))
+			).toBe(TOO_LONG);
+			expect(
+				await sqlStateOf(
+					db
+						.update(sessions)
+						.set({ failureReason: 'x'.repeat(201) })
+						.where(eq(sessions.id, session.id))
+				)
 			).toBe(TOO_LONG);
 		});
 
@@ -173,7 +228,13 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 			const owner = await insertUser(db);
 			const [invite] = await db
 				.insert(teamInvites)
-				.values({ id: newId('inv'), accountId: owner.id, codeHash: newId('ic'), createdBy: owner.id, expiresAt: inMinutes(60) })
+				.values({
+					id: newId('inv'),
+					accountId: owner.id,
+					codeHash: newId('ic'),
+					createdBy: owner.id,
+					expiresAt: inMinutes(60)
+				})
 				.returning();
 			const usedBy = nextTelegramId();
 			const [used] = await db
@@ -190,10 +251,29 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 			const owner = await insertUser(db);
 			const agent = await insertAgent(db, owner.id);
 			await insertSession(owner.id, agent.id);
-			await db.insert(authorizedUsers).values({ id: newId('au'), accountId: owner.id, telegramUserId: owner.telegramUserId, role: 'owner', activeAgentId: agent.id });
-			await db.insert(webSessions).values({ id: newId('wsh'), userId: owner.id, expiresAt: inMinutes(60) });
-			await db.insert(pairingCodes).values({ codeHash: newId('pc'), ownerId: owner.id, telegramUserId: owner.telegramUserId, expiresAt: inMinutes(10) });
-			await db.insert(teamInvites).values({ id: newId('inv'), accountId: owner.id, codeHash: newId('ic'), createdBy: owner.id, expiresAt: inMinutes(60) });
+			await db.insert(authorizedUsers).values({
+				id: newId('au'),
+				accountId: owner.id,
+				telegramUserId: owner.telegramUserId,
+				role: 'owner',
+				activeAgentId: agent.id
+			});
+			await db
+				.insert(webSessions)
+				.values({ id: newId('wsh'), userId: owner.id, expiresAt: inMinutes(60) });
+			await db.insert(pairingCodes).values({
+				codeHash: newId('pc'),
+				ownerId: owner.id,
+				telegramUserId: owner.telegramUserId,
+				expiresAt: inMinutes(10)
+			});
+			await db.insert(teamInvites).values({
+				id: newId('inv'),
+				accountId: owner.id,
+				codeHash: newId('ic'),
+				createdBy: owner.id,
+				expiresAt: inMinutes(60)
+			});
 			const counts = async () => [
 				await db.$count(agents, eq(agents.ownerId, owner.id)),
 				await db.$count(sessions, eq(sessions.accountId, owner.id)),
@@ -215,13 +295,21 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 			const kept = await insertSession(owner.id, other.id);
 			const [member] = await db
 				.insert(authorizedUsers)
-				.values({ id: newId('au'), accountId: owner.id, telegramUserId: nextTelegramId(), activeAgentId: agent.id })
+				.values({
+					id: newId('au'),
+					accountId: owner.id,
+					telegramUserId: nextTelegramId(),
+					activeAgentId: agent.id
+				})
 				.returning();
 
 			await db.delete(agents).where(eq(agents.id, agent.id));
 			expect(await db.$count(sessions, eq(sessions.agentId, agent.id))).toBe(0);
 			expect(await db.$count(sessions, eq(sessions.id, kept.id))).toBe(1);
-			const [after] = await db.select().from(authorizedUsers).where(eq(authorizedUsers.id, member!.id));
+			const [after] = await db
+				.select()
+				.from(authorizedUsers)
+				.where(eq(authorizedUsers.id, member!.id));
 			expect(after).toMatchObject({ id: member!.id, activeAgentId: null });
 		});
 
@@ -242,7 +330,12 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 			expect(await sqlStateOf(insertSession(owner.id, 'agt_missing'))).toBe(FOREIGN_KEY);
 			expect(
 				await sqlStateOf(
-					db.insert(authorizedUsers).values({ id: newId('au'), accountId: owner.id, telegramUserId: 1, activeAgentId: 'agt_missing' })
+					db.insert(authorizedUsers).values({
+						id: newId('au'),
+						accountId: owner.id,
+						telegramUserId: 1,
+						activeAgentId: 'agt_missing'
+					})
 				)
 			).toBe(FOREIGN_KEY);
 		});
@@ -251,12 +344,18 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 	describe('constraints', () => {
 		it('one account per Telegram user and per Stripe customer', async () => {
 			const user = await insertUser(db, { stripeCustomerId: `cus_${newId('cu')}` });
-			expect(await sqlStateOf(insertUser(db, { telegramUserId: user.telegramUserId }))).toBe(UNIQUE);
-			expect(await sqlStateOf(insertUser(db, { stripeCustomerId: user.stripeCustomerId }))).toBe(UNIQUE);
+			expect(await sqlStateOf(insertUser(db, { telegramUserId: user.telegramUserId }))).toBe(
+				UNIQUE
+			);
+			expect(await sqlStateOf(insertUser(db, { stripeCustomerId: user.stripeCustomerId }))).toBe(
+				UNIQUE
+			);
 			// Many accounts without a Stripe customer yet.
 			await insertUser(db);
 			await insertUser(db);
-			expect(await db.$count(users, sql`${users.stripeCustomerId} is null`)).toBeGreaterThanOrEqual(2);
+			expect(await db.$count(users, sql`${users.stripeCustomerId} is null`)).toBeGreaterThanOrEqual(
+				2
+			);
 		});
 
 		it('agent names are unique per owner only; token ids are unique everywhere', async () => {
@@ -272,23 +371,37 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 			const a = await insertUser(db);
 			const b = await insertUser(db);
 			const telegramUserId = nextTelegramId();
-			const add = (accountId: string) => db.insert(authorizedUsers).values({ id: newId('au'), accountId, telegramUserId });
+			const add = (accountId: string) =>
+				db.insert(authorizedUsers).values({ id: newId('au'), accountId, telegramUserId });
 			await add(a.id);
 			expect(await sqlStateOf(add(a.id))).toBe(UNIQUE);
 			await add(b.id);
-			expect(await db.$count(authorizedUsers, eq(authorizedUsers.telegramUserId, telegramUserId))).toBe(2);
+			expect(
+				await db.$count(authorizedUsers, eq(authorizedUsers.telegramUserId, telegramUserId))
+			).toBe(2);
 		});
 
 		it('invite codes and pairing codes are unique', async () => {
 			const owner = await insertUser(db);
 			const codeHash = newId('ic');
 			const invite = () =>
-				db.insert(teamInvites).values({ id: newId('inv'), accountId: owner.id, codeHash, createdBy: owner.id, expiresAt: inMinutes(60) });
+				db.insert(teamInvites).values({
+					id: newId('inv'),
+					accountId: owner.id,
+					codeHash,
+					createdBy: owner.id,
+					expiresAt: inMinutes(60)
+				});
 			await invite();
 			expect(await sqlStateOf(invite())).toBe(UNIQUE);
 
 			const code = () =>
-				db.insert(pairingCodes).values({ codeHash, ownerId: owner.id, telegramUserId: owner.telegramUserId, expiresAt: inMinutes(10) });
+				db.insert(pairingCodes).values({
+					codeHash,
+					ownerId: owner.id,
+					telegramUserId: owner.telegramUserId,
+					expiresAt: inMinutes(10)
+				});
 			await code();
 			expect(await sqlStateOf(code())).toBe(UNIQUE);
 		});
@@ -297,11 +410,19 @@ describe.each(DB_DRIVERS)('schema on $name', ({ open }) => {
 			const owner = await insertUser(db);
 			const agent = await insertAgent(db, owner.id);
 			const raw = (statement: ReturnType<typeof sql>) => sqlStateOf(db.execute(statement));
-			expect(await raw(sql`update users set plan = 'enterprise' where id = ${owner.id}`)).toBe(CHECK);
+			expect(await raw(sql`update users set plan = 'enterprise' where id = ${owner.id}`)).toBe(
+				CHECK
+			);
 			expect(await raw(sql`update agents set status = 'busy' where id = ${agent.id}`)).toBe(CHECK);
 			const session = await insertSession(owner.id, agent.id);
-			expect(await raw(sql`update sessions set status = 'paused' where id = ${session.id}`)).toBe(CHECK);
-			expect(await raw(sql`insert into authorized_users (id, account_id, telegram_user_id, role) values (${newId('au')}, ${owner.id}, 1, 'admin')`)).toBe(CHECK);
+			expect(await raw(sql`update sessions set status = 'paused' where id = ${session.id}`)).toBe(
+				CHECK
+			);
+			expect(
+				await raw(
+					sql`insert into authorized_users (id, account_id, telegram_user_id, role) values (${newId('au')}, ${owner.id}, 1, 'admin')`
+				)
+			).toBe(CHECK);
 		});
 	});
 });

@@ -93,7 +93,8 @@ export async function startSession(
 		.set({ status: 'running', startedAt: deps.now() })
 		.where(and(eq(sessions.id, session.id), eq(sessions.status, 'queued')))
 		.returning();
-	if (!started) return { run: false };
+	// A retried start (its first answer lost) must not make the agent skip the task.
+	if (!started) return { run: session.status === 'running' };
 	if (started.telegramChatId === null) return { run: true };
 	// The first message of a task: it carries the Abort button.
 	const first = await deps.redis.set(`tg:started:${session.id}`, '1', { nx: true, ex: OUTPUT_TTL_S });
@@ -206,4 +207,23 @@ export async function recentSessions(deps: Pick<Deps, 'db'>, accountId: string, 
 		.where(where)
 		.orderBy(desc(sessions.queuedAt))
 		.limit(limit);
+}
+
+/**
+ * An agent that reports itself idle cannot still be running a task: such sessions (left over
+ * from a crash or a kill -9) are failed, so the chat hears about it instead of waiting forever.
+ * Sessions started in the last few seconds are spared: their start may have raced the heartbeat.
+ */
+export async function failOrphanedSessions(deps: SessionDeps, agent: AgentIdentity): Promise<number> {
+	const cutoff = new Date(deps.now().getTime() - 10_000);
+	const orphans = await deps.db
+		.select()
+		.from(sessions)
+		.where(and(eq(sessions.agentId, agent.agentId), eq(sessions.status, 'running')));
+	let failed = 0;
+	for (const session of orphans) {
+		if (session.startedAt && session.startedAt > cutoff) continue;
+		if (await endSession(deps, session, 'failed', 'the agent restarted while running this task', null)) failed++;
+	}
+	return failed;
 }

@@ -1,10 +1,10 @@
 /** The tRPC endpoint (HTTP + SSE) over the Fetch API, shared by the SvelteKit route and tests. */
 import { fetchRequestHandler } from '@remoteagent/shared/api/fetch-adapter';
 import { appRouter, type ApiServices, type UserIdentity } from '@remoteagent/shared/api';
-import { DomainError } from '@remoteagent/shared';
+import { DomainError, TRPC_PATH } from '@remoteagent/shared';
 import type { Logger } from '../log.ts';
 
-export const TRPC_ENDPOINT = '/api/trpc';
+export const TRPC_ENDPOINT = TRPC_PATH;
 
 export function handleTrpc(
 	request: Request,

@@ -11,7 +11,7 @@ import {
 	touchAgent
 } from '../agents/agents.ts';
 import { redeemPairingCode } from '../pairing/pairing.ts';
-import { appendOutput, finishSession, startSession } from '../sessions/sessions.ts';
+import { appendOutput, failOrphanedSessions, finishSession, startSession } from '../sessions/sessions.ts';
 import { streamSessionOutput } from '../sessions/output-stream.ts';
 import { admitCommand } from '../sessions/expiry.ts';
 
@@ -34,7 +34,10 @@ export function createServices(relay: Relay): ApiServices {
 			}
 		},
 		agents: {
-			heartbeat: (agent) => touchAgent(relay, agent),
+			async heartbeat(agent, input) {
+				await touchAgent(relay, agent);
+				if (input.busySessionId === null) await failOrphanedSessions(relay, agent);
+			},
 			goodbye: (agent) => agentSaidGoodbye(relay, agent),
 			removeSelf: (agent) => removeAgent(relay, agent.accountId, agent.agentId),
 			list: (user) => listAgents(relay, user.userId),

@@ -1,10 +1,26 @@
-import { bigint, check, index, pgTable, text, timestamp, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+	bigint,
+	check,
+	index,
+	pgTable,
+	text,
+	timestamp,
+	varchar,
+	type AnyPgColumn
+} from 'drizzle-orm/pg-core';
 import { PROMPT_PREVIEW_LENGTH } from '@remoteagent/shared';
 import { agents } from './agents.ts';
 import { oneOf } from './checks.ts';
 import { users } from './users.ts';
 
-export const SESSION_STATUSES = ['queued', 'running', 'done', 'failed', 'aborted', 'expired'] as const;
+export const SESSION_STATUSES = [
+	'queued',
+	'running',
+	'done',
+	'failed',
+	'aborted',
+	'expired'
+] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 /** Longest failure reason kept; the agent may send more, the caller truncates. */

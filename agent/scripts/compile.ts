@@ -1,0 +1,179 @@
+/**
+ * `deno task compile`: one self-contained `remoteagent` executable per target with
+ * `deno compile`, into `dist/remoteagent-<target>[.exe]`, plus `dist/SHA256SUMS`.
+ *
+ *   deno task compile                      # this machine's target
+ *   deno task compile --target all         # every supported target
+ *   deno task compile --target aarch64-apple-darwin,x86_64-pc-windows-msvc
+ *
+ * `deno compile` needs the `denort` runtime of the same Deno version for each target. It comes
+ * from `DENORT_BIN` (a local file; used for the host target only, since it is one platform's
+ * binary), from Deno's cache (`$DENO_DIR/dl/release/v<version>/denort-<target>.zip`), or is
+ * downloaded from dl.deno.land. When none works, the build stops with one line saying so.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import denoJson from "../deno.json" with { type: "json" };
+import { BuildError, messageOf, UsageError } from "../src/errors.ts";
+
+/** Every target the agent ships for. */
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+] as const;
+
+const AGENT_DIR = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The targets named by `--target` (default: the host's). */
+export function parseTargets(values: string[], host: string = Deno.build.target): string[] {
+  if (values.length === 0) return [host];
+  const names = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  if (names.includes("all")) return [...TARGETS];
+  for (const name of names) {
+    if (!(TARGETS as readonly string[]).includes(name)) {
+      throw new UsageError(`unknown target '${name}': use all, or one of ${TARGETS.join(", ")}`);
+    }
+  }
+  return [...new Set(names)];
+}
+
+/**
+ * The permission flags of the `dev` task: compile bakes permissions into the binary, so they
+ * must be exactly those the agent is run and tested with.
+ */
+export function permissionFlags(tasks: Record<string, string> = denoJson.tasks): string[] {
+  const flagsOf = (task: string) => (tasks[task] ?? "").match(/--allow-[a-z-]+(=\S+)?/g) ?? [];
+  const dev = flagsOf("dev");
+  if (dev.length === 0 || dev.join(" ") !== flagsOf("test").join(" ")) {
+    throw new BuildError("the dev and test tasks of deno.json must carry the same --allow-* flags");
+  }
+  return dev;
+}
+
+/** Output file name for a target. */
+export function binaryName(target: string): string {
+  return `remoteagent-${target}${target.includes("windows") ? ".exe" : ""}`;
+}
+
+/** Why no runtime can be had, in one line. */
+export function noRuntimeMessage(target: string, detail: string): string {
+  return `cannot build target ${target}: no denort runtime (${detail}; set DENORT_BIN to a denort binary of Deno ${Deno.version.deno}, or allow downloads from dl.deno.land)`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+async function denoDir(): Promise<string | null> {
+  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stderr: "null" })
+    .output();
+  try {
+    return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Build one target; returns the path of the executable. */
+async function build(target: string, outDir: string, flags: string[]): Promise<string> {
+  const host = target === Deno.build.target;
+  const env = Deno.env.toObject();
+  const denort = env.DENORT_BIN;
+  if (denort && host) {
+    if (!(await exists(denort))) {
+      throw new BuildError(noRuntimeMessage(target, `DENORT_BIN=${denort} does not exist`));
+    }
+  } else {
+    // DENORT_BIN is one platform's runtime: another target gets its own from the cache.
+    delete env.DENORT_BIN;
+  }
+  const output = `${outDir}/${binaryName(target)}`;
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "compile",
+      "--config",
+      `${AGENT_DIR}/deno.json`,
+      ...flags,
+      "--target",
+      target,
+      "--output",
+      output,
+      `${AGENT_DIR}/main.ts`,
+    ],
+    cwd: AGENT_DIR,
+    env: { ...env, NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (result.success) return output;
+  const stderr = new TextDecoder().decode(result.stderr);
+  if (/denort|dl\.deno\.land|base binary/i.test(stderr)) {
+    const cache = await denoDir();
+    const cached = cache
+      ? `${cache}/dl/release/v${Deno.version.deno}/denort-${target}.zip`
+      : "Deno's cache";
+    const found = /Could not find denort at '([^']+)'/.exec(stderr)?.[1];
+    throw new BuildError(
+      noRuntimeMessage(
+        target,
+        found ? `${found} does not exist` : `not in ${cached} and the download failed`,
+      ),
+    );
+  }
+  const cause = stderr.split("\n").map((l) => l.trim()).filter((l) =>
+    l && !/^(Stack backtrace|\d+: <unknown>)/.test(l)
+  );
+  throw new BuildError(
+    `cannot build target ${target}: ${cause.at(-1) ?? `deno compile exited ${result.code}`}`,
+  );
+}
+
+async function sha256(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Build the targets named on the command line; prints what it made. */
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      target: { type: "string", multiple: true },
+      out: { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log("Usage: deno task compile [--target all|TARGET[,TARGET…]] [--out DIR]");
+    console.log(`Targets: ${TARGETS.join(", ")} (default: this machine's)`);
+    return;
+  }
+  const targets = parseTargets(values.target ?? []);
+  const flags = permissionFlags();
+  const outDir = values.out ?? `${AGENT_DIR}/dist`;
+  await Deno.mkdir(outDir, { recursive: true });
+  const sums: string[] = [];
+  for (const target of targets) {
+    const path = await build(target, outDir, flags);
+    sums.push(`${await sha256(path)}  ${binaryName(target)}`);
+    console.log(`built ${path}`);
+  }
+  await Deno.writeTextFile(`${outDir}/SHA256SUMS`, sums.join("\n") + "\n");
+  console.log(`wrote ${outDir}/SHA256SUMS`);
+}
+
+if (import.meta.main) {
+  main(Deno.args).catch((error) => {
+    const label = Deno.stderr.isTerminal() && !Deno.env.get("NO_COLOR")
+      ? "\x1b[31merror:\x1b[0m"
+      : "error:";
+    console.error(`${label} ${messageOf(error).split("\n")[0]}`);
+    Deno.exit(1);
+  });
+}

@@ -1,0 +1,187 @@
+/** `remoteagent init`: pair this project directory with the relay, or change its runner. */
+import { DOMAIN_ERRORS } from "@remoteagent/shared/errors.ts";
+import { normalizePairingCode } from "@remoteagent/shared/pairing-code.ts";
+import { agentName } from "@remoteagent/shared/schemas.ts";
+import { baseName } from "../config/paths.ts";
+import type { AgentConfig, GlobalConfig } from "../config/schema.ts";
+import { type ConfigStore, realPath } from "../config/store.ts";
+import { createApiClient } from "../connection/client.ts";
+import { UsageError } from "../errors.ts";
+import { parseCommandArgs } from "./args.ts";
+import { type Command, storeFor } from "./command.ts";
+import { ask, type CliContext, confirm, say } from "./context.ts";
+import { redeemCode } from "./pairing.ts";
+import {
+  chooseRunner,
+  hasRunnerFlags,
+  preflightRunner,
+  type RunnerFlags,
+} from "./runner_choice.ts";
+import { checkHealth, normalizeServerUrl } from "./server.ts";
+
+const OPTIONS = {
+  server: { type: "string" },
+  code: { type: "string" },
+  name: { type: "string" },
+  runner: { type: "string" },
+  "runner-bin": { type: "string" },
+  model: { type: "string" },
+  "api-key-env": { type: "string" },
+  "base-url": { type: "string" },
+} as const;
+
+const HELP = `Usage: remoteagent init [options]
+
+Pair the current directory with your RemoteAgent account. On a terminal, asks for whatever
+is not given as an option; without a terminal, --server and --code are required.
+Run it again in a paired directory to change the runner (no new code needed).
+
+Options:
+  --server URL         address of the RemoteAgent server (https://…)
+  --code CODE          pairing code from the dashboard ("Add agent")
+  --name NAME          name of this agent (default: the directory's name)
+  --runner R           claude-sdk, claude-code, codex, gemini, aider, openclaw or custom
+                       (default: claude-sdk when an Anthropic API key is configured)
+  --runner-bin PATH    the runner's executable (required for custom)
+  --model M            model for the runner
+  --api-key-env VAR    read the runner's API key from environment variable VAR now and store
+                       it (claude-sdk also reads ANTHROPIC_API_KEY)
+  --base-url URL       API or gateway address (claude-sdk, openclaw)
+  -h, --help           show this help
+
+Files: ~/.remoteagent/config.json and ~/.remoteagent/agents/<id>.json (directory 0700,
+files 0600; REMOTEAGENT_HOME moves them).`;
+
+/** The `init` command. */
+export const initCommand: Command = {
+  name: "init",
+  summary: "pair this directory with your account (or change its runner)",
+  help: HELP,
+  async run(argv, ctx) {
+    const { values } = parseCommandArgs("init", argv, OPTIONS);
+    if (values.help) return (say(ctx, HELP), 0);
+    const store = storeFor(ctx);
+    const global = await store.loadGlobal();
+    const projectDir = await realPath(ctx.cwd);
+    const existing = (await store.listAgents()).find((a) => a.projectDir === projectDir) ?? null;
+    if (existing && values.code === undefined) {
+      return await changeRunner(ctx, store, existing, global, values);
+    }
+    await pair(ctx, store, global, projectDir, existing, values);
+    return 0;
+  },
+};
+
+async function changeRunner(
+  ctx: CliContext,
+  store: ConfigStore,
+  agent: AgentConfig,
+  global: GlobalConfig,
+  flags: RunnerFlags,
+): Promise<number> {
+  const what =
+    `this directory already has the agent '${agent.name}' (runner ${agent.runner.runner})`;
+  if (!hasRunnerFlags(flags)) {
+    if (!ctx.interactive) {
+      throw new UsageError(
+        `${what}: pass --runner (with --model, --runner-bin) to change its runner, or --code to pair a new agent`,
+      );
+    }
+    say(ctx, what[0]!.toUpperCase() + what.slice(1) + ".");
+    if (!(await confirm(ctx, "Change its runner?", true))) {
+      say(ctx, "Nothing changed. To pair a new agent here, run `remoteagent init --code CODE`.");
+      return 0;
+    }
+  }
+  const chosen = await chooseRunner(ctx, flags, global, agent.runner);
+  await preflightRunner(ctx, { runner: chosen.settings }, chosen.global, store.conversationsDir);
+  if (chosen.global !== global) await store.saveGlobal(chosen.global);
+  await store.saveAgent({ ...agent, runner: chosen.settings });
+  const model = chosen.settings.model ? ` (model ${chosen.settings.model})` : "";
+  say(ctx, `Agent '${agent.name}' now uses the ${chosen.settings.runner} runner${model}.`);
+  return 0;
+}
+
+async function pair(
+  ctx: CliContext,
+  store: ConfigStore,
+  global: GlobalConfig,
+  projectDir: string,
+  existing: AgentConfig | null,
+  values: RunnerFlags & { server?: string; code?: string; name?: string },
+): Promise<void> {
+  const others = await store.listAgents();
+  const server = normalizeServerUrl(
+    values.server ?? await required(ctx, "--server", "Server URL", others[0]?.server),
+  );
+  await checkHealth(ctx.fetch, server);
+  const code = normalizePairingCode(
+    values.code ?? await required(ctx, "--code", "Pairing code (from the dashboard)"),
+  );
+  if (!code) throw new UsageError(DOMAIN_ERRORS.PAIRING_CODE_MALFORMED.message);
+  const suggested = defaultName(projectDir);
+  const rawName = values.name ??
+    (ctx.interactive ? await ask(ctx, "Agent name", suggested) : suggested);
+  const name = agentName.safeParse(rawName);
+  if (!name.success) {
+    throw new UsageError(`invalid agent name '${rawName}': ${name.error.issues[0]?.message}`);
+  }
+  const chosen = await chooseRunner(ctx, values, global, null);
+  await preflightRunner(ctx, { runner: chosen.settings }, chosen.global, store.conversationsDir);
+  const paired = await redeemCode({
+    server,
+    code,
+    name: name.data,
+    runner: chosen.settings.runner,
+    hostname: ctx.hostname(),
+    fetch: ctx.fetch,
+  });
+  if (chosen.global !== global) await store.saveGlobal(chosen.global);
+  await store.saveAgent({
+    agentId: paired.agentId,
+    name: paired.name,
+    server,
+    token: paired.token,
+    projectDir,
+    accountName: paired.accountName,
+    runner: chosen.settings,
+    createdAt: new Date().toISOString(),
+  });
+  if (existing) await replace(ctx, store, existing);
+  say(
+    ctx,
+    `Paired: agent '${paired.name}' of ${paired.accountName}, runner ${chosen.settings.runner}.`,
+  );
+  say(ctx, `Settings: ${store.agentPath(paired.agentId)}`);
+  say(ctx, "Start it here with: remoteagent start");
+}
+
+/** A new pairing replaces the directory's old agent: revoke it (best effort), drop its files. */
+async function replace(ctx: CliContext, store: ConfigStore, old: AgentConfig): Promise<void> {
+  const client = createApiClient({ server: old.server, token: old.token, fetch: ctx.fetch });
+  const revoked = await client.agent.remove.mutate().then(() => true, () => false);
+  await store.deleteAgent(old.agentId);
+  say(
+    ctx,
+    revoked
+      ? `Replaced the agent '${old.name}' (removed from the dashboard).`
+      : `Replaced the agent '${old.name}' locally; delete it on the dashboard if it is still listed.`,
+  );
+}
+
+async function required(ctx: CliContext, flag: string, question: string, fallback?: string) {
+  if (!ctx.interactive) throw new UsageError(`${flag} is required when not run on a terminal`);
+  const answer = await ask(ctx, question, fallback ?? "");
+  if (!answer) throw new UsageError(`${flag} is required`);
+  return answer;
+}
+
+/** An agent name made from the directory's name. */
+export function defaultName(projectDir: string): string {
+  const cleaned = baseName(projectDir)
+    .replace(/[^\p{L}\p{N} ._-]+/gu, "-")
+    .replace(/^[^\p{L}\p{N}]+/u, "")
+    .slice(0, 40)
+    .trim();
+  return cleaned || "agent";
+}

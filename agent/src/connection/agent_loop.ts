@@ -1,0 +1,213 @@
+/**
+ * The long-lived part of `remoteagent start`: subscribe to this agent's commands, acknowledge
+ * and queue them, keep the link alive with heartbeats, reconnect with backoff after any drop
+ * (resuming after the last event id), stop on revocation, and shut down gracefully.
+ */
+import { HEARTBEAT_INTERVAL_MS } from "@remoteagent/shared/protocol.ts";
+import { agentCommand } from "@remoteagent/shared/schemas.ts";
+import { messageOf, type RevokedError } from "../errors.ts";
+import type { Runner } from "../runners/runner.ts";
+import { backoffDelay, sleep as realSleep } from "./backoff.ts";
+import { realTimers, type Timers } from "./timers.ts";
+import type { ApiClient } from "./client.ts";
+import type { AgentEventSink } from "./events.ts";
+import { dropReason, revocationOf } from "./failures.ts";
+import { retryTransient } from "./retry.ts";
+import { type ResumeStore, TaskQueue } from "./task_queue.ts";
+
+/** Options of {@link runAgent}. */
+export interface AgentLoopOptions {
+  client: ApiClient;
+  runner: Runner;
+  projectDir: string;
+  resumes: ResumeStore;
+  onEvent: AgentEventSink;
+  /** Aborting it shuts the agent down gracefully. */
+  signal: AbortSignal;
+  version: string;
+  /** How long a shutdown may take to report the aborted task and say goodbye. */
+  shutdownGraceMs?: number;
+  heartbeatIntervalMs?: number;
+  /** A connection that lived this long counts as successful: the backoff starts over. */
+  healthyAfterMs?: number;
+  now?: () => number;
+  timers?: Timers;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** How one subscription attempt ended. */
+interface AttemptResult {
+  healthy: boolean;
+  error: unknown;
+}
+
+/** Keeps this many event ids to drop duplicates a reconnect might bring. */
+const SEEN_IDS_LIMIT = 1000;
+
+/**
+ * Run until `signal` aborts (resolves after a graceful shutdown) or the agent is revoked
+ * (rejects with `RevokedError`).
+ */
+export async function runAgent(options: AgentLoopOptions): Promise<void> {
+  const { client, onEvent, signal } = options;
+  const now = options.now ?? Date.now;
+  const timers = options.timers ?? realTimers;
+  const sleep = options.sleep ?? realSleep;
+  const revokedStop = new AbortController();
+  const hardStop = new AbortController();
+  let revoked: RevokedError | null = null;
+  const stopOnRevocation = (error: unknown) => {
+    const found = revocationOf(error);
+    if (!found || revoked) return;
+    revoked = found;
+    onEvent({ type: "status", state: "revoked" });
+    revokedStop.abort();
+    hardStop.abort();
+  };
+  const retrying = <T>(call: () => Promise<T>) =>
+    retryTransient(call, { signal: hardStop.signal, sleep, random: options.random });
+
+  const queue = new TaskQueue({
+    runner: options.runner,
+    projectDir: options.projectDir,
+    resumes: options.resumes,
+    onEvent,
+    onRevoked: stopOnRevocation,
+    now,
+    timers,
+    calls: {
+      start: (sessionId) => retrying(() => client.session.start.mutate({ sessionId })),
+      output: (sessionId, seq, text) =>
+        retrying(() => client.session.output.mutate({ sessionId, seq, text })),
+      finish: (input) => retrying(() => client.session.finish.mutate(input)),
+    },
+  });
+
+  let lastEventId: string | null = null;
+  const seen = new Set<string>();
+  let commands = Promise.resolve();
+  const handle = (id: string, data: unknown) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    if (seen.size > SEEN_IDS_LIMIT) seen.delete(seen.values().next().value as string);
+    // One at a time, in arrival order: a prompt is acknowledged and queued before the next
+    // command (say, its abort) is looked at.
+    commands = commands.then(async () => {
+      try {
+        await retrying(() => client.agent.ack.mutate({ eventId: id }));
+      } catch (error) {
+        stopOnRevocation(error);
+        if (revoked || hardStop.signal.aborted) return;
+        onEvent({
+          type: "warning",
+          message: `could not acknowledge a command: ${messageOf(error)}`,
+        });
+      }
+      const parsed = agentCommand.safeParse(data);
+      if (!parsed.success) {
+        onEvent({ type: "warning", message: "ignored a command this version does not understand" });
+      } else if (parsed.data.type === "prompt") {
+        queue.enqueue(parsed.data);
+      } else {
+        queue.abort(parsed.data.sessionId);
+      }
+    });
+  };
+
+  const heartbeat = () => {
+    client.agent.heartbeat
+      .mutate({ busySessionId: queue.busySessionId, version: options.version })
+      .catch(stopOnRevocation);
+  };
+
+  const stopping = anySignal(signal, revokedStop.signal);
+  const attempt = (): Promise<AttemptResult> =>
+    new Promise((resolve) => {
+      let startedAt: number | null = null;
+      let gotData = false;
+      let beat: unknown = null;
+      let done = false;
+      const end = (error: unknown) => {
+        if (done) return;
+        done = true;
+        subscription.unsubscribe();
+        stopping.removeEventListener("abort", onStop);
+        if (beat !== null) timers.clearInterval(beat);
+        const lived = startedAt !== null &&
+          (gotData || now() - startedAt >= (options.healthyAfterMs ?? 2_000));
+        resolve({ healthy: lived, error });
+      };
+      const onStop = () => end(null);
+      const subscription = client.agent.onCommand.subscribe({ lastEventId }, {
+        onStarted: () => {
+          startedAt = now();
+          onEvent({ type: "status", state: "connected" });
+          heartbeat();
+          beat = timers.setInterval(
+            heartbeat,
+            options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+          );
+        },
+        onData: (event) => {
+          gotData = true;
+          lastEventId = event.id;
+          handle(event.id, event.data);
+        },
+        onError: (error) => end(error),
+        onComplete: () => end(new Error("the server ended the subscription")),
+        onConnectionStateChange: (state) => {
+          if (state.state === "connecting" && state.error) end(state.error);
+        },
+      });
+      if (stopping.aborted) onStop();
+      else stopping.addEventListener("abort", onStop);
+    });
+
+  onEvent({ type: "status", state: "connecting" });
+  for (let failures = 0; !stopping.aborted;) {
+    const result = await attempt();
+    if (stopping.aborted) break;
+    stopOnRevocation(result.error);
+    if (revoked) break;
+    failures = result.healthy ? 0 : failures + 1;
+    const delay = backoffDelay(Math.max(0, failures - 1), { random: options.random });
+    const error = dropReason(result.error);
+    onEvent({ type: "status", state: "reconnecting", retryInMs: delay, error });
+    await sleep(delay, stopping);
+  }
+
+  if (revoked) {
+    await queue.shutdown("the agent was removed from the dashboard");
+    throw revoked;
+  }
+  onEvent({ type: "status", state: "stopping" });
+  // Past the grace period, stop retrying and stop waiting for the task: say goodbye and go.
+  let grace: unknown = null;
+  const graceOver = new Promise<void>((resolve) => {
+    grace = timers.setTimeout(() => {
+      hardStop.abort();
+      resolve();
+    }, options.shutdownGraceMs ?? 10_000);
+  });
+  try {
+    // Commands being acknowledged right now are queued first, so shutdown reports them too.
+    await Promise.race([commands.then(() => queue.shutdown()), graceOver]);
+    if (hardStop.signal.aborted && !revoked) {
+      onEvent({ type: "warning", message: "the running task did not stop in time" });
+    }
+    await retrying(() => client.agent.goodbye.mutate()).catch((error) => {
+      stopOnRevocation(error);
+      if (!revoked) {
+        onEvent({ type: "warning", message: `could not say goodbye: ${messageOf(error)}` });
+      }
+    });
+  } finally {
+    timers.clearTimeout(grace);
+  }
+}
+
+/** A signal that aborts when any of `signals` does. */
+function anySignal(...signals: AbortSignal[]): AbortSignal {
+  return AbortSignal.any(signals);
+}
