@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,9 +41,30 @@ export async function startPostgres(): Promise<TestPostgres> {
 
 	let started = false;
 	let proxy: Awaited<ReturnType<typeof startWsProxy>> | undefined;
+	// pg_ctl daemonises the server: if the test process exits without stop() (a crash, a
+	// forgotten afterAll), take the cluster down synchronously rather than leak it.
+	const onExit = () => {
+		if (started) {
+			const stopArgs = [join(bin, 'pg_ctl'), 'stop', '-D', dataDir, '-m', 'immediate', '-w'];
+			try {
+				if (asRoot)
+					execFileSync('runuser', ['-u', 'postgres', '--', ...stopArgs], {
+						stdio: 'ignore',
+						cwd: dir
+					});
+				else execFileSync(stopArgs[0]!, stopArgs.slice(1), { stdio: 'ignore', cwd: dir });
+			} catch {
+				// already stopped
+			}
+		}
+		rmSync(dir, { recursive: true, force: true });
+	};
+	process.once('exit', onExit);
 	const stop = async () => {
+		process.off('exit', onExit);
 		await proxy?.close();
 		if (started) await pg('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']).catch(() => {});
+		started = false;
 		await rm(dir, { recursive: true, force: true });
 	};
 
@@ -120,15 +141,17 @@ export async function startPostgres(): Promise<TestPostgres> {
 }
 
 /** The newest /usr/lib/postgresql/<version>/bin (Debian), else `pg_config --bindir`. */
-export async function findPostgresBinDir(): Promise<string> {
-	const root = '/usr/lib/postgresql';
+export async function findPostgresBinDir(
+	root = '/usr/lib/postgresql',
+	pgConfig = 'pg_config'
+): Promise<string> {
 	const versions = await readdir(root).catch(() => [] as string[]);
 	versions.sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
 	for (const version of versions) {
 		const bin = join(root, version, 'bin');
 		if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'))) return bin;
 	}
-	const bindir = await run('pg_config', ['--bindir']).then(
+	const bindir = await run(pgConfig, ['--bindir']).then(
 		({ stdout }) => stdout.trim(),
 		() => ''
 	);
