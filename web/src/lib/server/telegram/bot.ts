@@ -1,6 +1,6 @@
 /**
- * The bot, built centrally. Order matters: /login comes before the authorisation gate (signing
- * in is how a person gets an account); everything after the gate only runs for authorised
+ * The bot, built centrally. Order matters: /login and invite links come before the authorisation
+ * gate (signing in or joining a team is how a person becomes authorised); everything after the gate only runs for authorised
  * Telegram users — anyone else gets silence. The unhandled feature goes last.
  */
 import { Bot, type Middleware } from 'grammy';
@@ -10,6 +10,7 @@ import type { BotContext, BotDeps } from './context.ts';
 import { agentsFeature } from './features/agents.ts';
 import { helpFeature } from './features/help.ts';
 import { historyFeature } from './features/history.ts';
+import { joinFeature } from './features/join.ts';
 import { loginFeature } from './features/login.ts';
 import { tasksFeature } from './features/tasks.ts';
 import { unhandledFeature } from './features/unhandled.ts';
@@ -22,7 +23,7 @@ export function createBot(token: string, deps: BotDeps, botInfo: UserFromGetMe):
 		ctx.deps = deps;
 		return next();
 	});
-	bot.use(loginFeature);
+	bot.use(loginFeature, joinFeature);
 	bot.use(authorisationGate);
 	bot.use(helpFeature, agentsFeature, historyFeature, tasksFeature, unhandledFeature);
 	return bot;
