@@ -202,3 +202,35 @@ describe('cross-tenant isolation', () => {
 		await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
 	});
 });
+
+describe('one-time sign-in links', () => {
+	it('the bot’s /login answers with a link that works once', async () => {
+		const { textUpdate } = await import('../harness/accounts.ts');
+		const { redeemLoginLink } = await import('../../src/lib/server/auth/login-link.ts');
+		const newcomer = { id: 31337, firstName: 'Nora', username: 'nora' };
+		expect((await t.postUpdate(textUpdate(newcomer, '/login'))).status).toBe(200);
+		const reply = t.telegram.messages(newcomer.id).at(-1)!.visible;
+		const url = new URL(/https?:\/\/\S+/.exec(reply)![0]);
+		expect(url.pathname).toBe('/login/link');
+		const token = url.searchParams.get('token')!;
+		expect(await redeemLoginLink(t.relay, token)).toEqual({
+			ok: true,
+			telegramUserId: newcomer.id,
+			firstName: 'Nora',
+			username: 'nora'
+		});
+		expect(await redeemLoginLink(t.relay, token)).toEqual({ ok: false, reason: 'used' });
+		expect(await redeemLoginLink(t.relay, 'made-up-token')).toEqual({ ok: false, reason: 'unknown' });
+	});
+
+	it('expires after 5 minutes', async () => {
+		const { createLoginLink, redeemLoginLink } = await import('../../src/lib/server/auth/login-link.ts');
+		const token = await createLoginLink(t.relay, { id: 4040, firstName: 'Late' });
+		t.advance(5 * 60_000 + 1_000);
+		try {
+			expect(await redeemLoginLink(t.relay, token)).toEqual({ ok: false, reason: 'expired' });
+		} finally {
+			t.advance(-(5 * 60_000 + 1_000));
+		}
+	});
+});
