@@ -234,3 +234,34 @@ describe('one-time sign-in links', () => {
 		}
 	});
 });
+
+describe('dashboard sessions', () => {
+	it('resolve while valid, slide when used, end at logout and at expiry', async () => {
+		const { createWebSession, resolveWebSession, destroyWebSession, SESSION_TTL_MS } = await import(
+			'../../src/lib/server/auth/web-session.ts'
+		);
+		const user = await signInWithTelegram(t.relay, ALICE);
+		const { cookieValue, expiresAt } = await createWebSession(t.relay, user.id);
+		expect((await resolveWebSession(t.relay, cookieValue))?.user.userId).toBe(user.id);
+		expect(await resolveWebSession(t.relay, cookieValue + 'x')).toBeNull();
+
+		t.advance(2 * 3_600_000);
+		try {
+			const slid = await resolveWebSession(t.relay, cookieValue);
+			expect(slid!.expiresAt.getTime()).toBeGreaterThan(expiresAt.getTime());
+		} finally {
+			t.advance(-2 * 3_600_000);
+		}
+
+		t.advance(SESSION_TTL_MS + 3 * 3_600_000);
+		try {
+			expect(await resolveWebSession(t.relay, cookieValue)).toBeNull();
+		} finally {
+			t.advance(-(SESSION_TTL_MS + 3 * 3_600_000));
+		}
+
+		const second = await createWebSession(t.relay, user.id);
+		await destroyWebSession(t.relay, second.cookieValue);
+		expect(await resolveWebSession(t.relay, second.cookieValue)).toBeNull();
+	});
+});
