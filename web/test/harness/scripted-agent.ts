@@ -42,6 +42,15 @@ export function agentClient(baseUrl: string, token: string | null): AgentClient 
 export interface Received {
 	id: string;
 	command: AgentCommand;
+	/** `performance.now()` when the subscription's onData fired for it. */
+	at: number;
+}
+
+export interface ScriptedAgentOptions {
+	/** Acknowledge each command (default true). */
+	ack?: boolean;
+	/** Called synchronously from onData, right after the command is recorded. */
+	onCommand?: (received: Received) => void;
 }
 
 /** Subscribes to its commands, records them, acknowledges them unless told not to. */
@@ -54,7 +63,7 @@ export class ScriptedAgent {
 
 	constructor(
 		readonly client: AgentClient,
-		private readonly opts: { ack?: boolean } = {}
+		private readonly opts: ScriptedAgentOptions = {}
 	) {}
 
 	connect(): void {
@@ -62,8 +71,11 @@ export class ScriptedAgent {
 			{ lastEventId: this.lastEventId },
 			{
 				onData: (event) => {
+					const at = performance.now();
 					this.lastEventId = event.id;
-					this.received.push({ id: event.id, command: event.data });
+					const received: Received = { id: event.id, command: event.data, at };
+					this.received.push(received);
+					this.opts.onCommand?.(received);
 					if (this.opts.ack !== false) void this.client.agent.ack.mutate({ eventId: event.id });
 					this.notify();
 				},

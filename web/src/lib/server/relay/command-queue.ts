@@ -46,13 +46,14 @@ export class CommandQueue {
 	/** Append a command for an agent and wake its subscription. Returns the event id. */
 	async enqueue(agentId: string, command: AgentCommand): Promise<string> {
 		const key = agentQueueKey(agentId);
-		const id = await this.redis.xadd(key, '*', { command: JSON.stringify(command) });
-		await this.redis
+		// One round trip: subscribers wake on any message and re-read the stream themselves.
+		const [id] = await this.redis
 			.pipeline()
+			.xadd(key, '*', { command: JSON.stringify(command) })
 			.pexpire(key, this.opts.queueTtlMs + 60_000)
 			.sadd(ACTIVE_QUEUES_KEY, agentId)
-			.publish(agentChannel(agentId), id)
-			.exec();
+			.publish(agentChannel(agentId), 'new')
+			.exec<[string, number, number, number]>();
 		return id;
 	}
 
