@@ -9,6 +9,9 @@ import adapterVercel from '@sveltejs/adapter-vercel';
 const config = {
 	kit: {
 		adapter: process.env.VERCEL ? adapterVercel({ runtime: 'nodejs20.x' }) : adapterNode(),
+		// Nothing of the server's environment is meant for the browser; the default `PUBLIC_`
+		// prefix would also hide our PUBLIC_URL from `$env/dynamic/private`.
+		env: { publicPrefix: 'BROWSER_' },
 		typescript: {
 			config: (tsconfig) => {
 				tsconfig.compilerOptions.allowImportingTsExtensions = true;

@@ -101,12 +101,30 @@ describe('parseChecksums', () => {
 
 describe('platformOf', () => {
 	it('labels every target the agent ships for', () => {
-		expect(platformOf('x86_64-unknown-linux-gnu')).toEqual({ platform: 'Linux x86_64', os: 'linux' });
-		expect(platformOf('aarch64-unknown-linux-gnu')).toEqual({ platform: 'Linux ARM64 (aarch64)', os: 'linux' });
-		expect(platformOf('x86_64-apple-darwin')).toEqual({ platform: 'macOS Intel (x86_64)', os: 'macos' });
-		expect(platformOf('aarch64-apple-darwin')).toEqual({ platform: 'macOS Apple silicon (arm64)', os: 'macos' });
-		expect(platformOf('x86_64-pc-windows-msvc')).toEqual({ platform: 'Windows x86_64', os: 'windows' });
-		expect(platformOf('riscv64-unknown-freebsd')).toEqual({ platform: 'riscv64-unknown-freebsd', os: 'other' });
+		expect(platformOf('x86_64-unknown-linux-gnu')).toEqual({
+			platform: 'Linux x86_64',
+			os: 'linux'
+		});
+		expect(platformOf('aarch64-unknown-linux-gnu')).toEqual({
+			platform: 'Linux ARM64 (aarch64)',
+			os: 'linux'
+		});
+		expect(platformOf('x86_64-apple-darwin')).toEqual({
+			platform: 'macOS Intel (x86_64)',
+			os: 'macos'
+		});
+		expect(platformOf('aarch64-apple-darwin')).toEqual({
+			platform: 'macOS Apple silicon (arm64)',
+			os: 'macos'
+		});
+		expect(platformOf('x86_64-pc-windows-msvc')).toEqual({
+			platform: 'Windows x86_64',
+			os: 'windows'
+		});
+		expect(platformOf('riscv64-unknown-freebsd')).toEqual({
+			platform: 'riscv64-unknown-freebsd',
+			os: 'other'
+		});
 	});
 });
 
@@ -136,7 +154,11 @@ describe('listDownloads', () => {
 			size: 'ELF linux binary'.length,
 			sha256: sums[LINUX]
 		});
-		expect(list[2]).toMatchObject({ target: 'x86_64-pc-windows-msvc', os: 'windows', sha256: sums[WINDOWS] });
+		expect(list[2]).toMatchObject({
+			target: 'x86_64-pc-windows-msvc',
+			os: 'windows',
+			sha256: sums[WINDOWS]
+		});
 	});
 
 	it('offers nothing for a missing directory, a missing SHA256SUMS or no directory at all', async () => {

@@ -56,7 +56,12 @@ export function platformOf(target: string): { platform: string; os: Os } {
 	const archLabel = ARCHES[arch] ?? arch;
 	if (system.includes('linux')) return { platform: `Linux ${archLabel}`, os: 'linux' };
 	if (system.includes('darwin')) {
-		const mac = arch === 'aarch64' ? 'Apple silicon (arm64)' : arch === 'x86_64' ? 'Intel (x86_64)' : archLabel;
+		const mac =
+			arch === 'aarch64'
+				? 'Apple silicon (arm64)'
+				: arch === 'x86_64'
+					? 'Intel (x86_64)'
+					: archLabel;
 		return { platform: `macOS ${mac}`, os: 'macos' };
 	}
 	if (system.includes('windows')) return { platform: `Windows ${archLabel}`, os: 'windows' };
@@ -74,7 +79,10 @@ export async function listDownloads(dir: string | null): Promise<Download[]> {
 	);
 	return found
 		.filter((d): d is Download => d !== null)
-		.sort((a, b) => OS_ORDER.indexOf(a.os) - OS_ORDER.indexOf(b.os) || a.platform.localeCompare(b.platform));
+		.sort(
+			(a, b) =>
+				OS_ORDER.indexOf(a.os) - OS_ORDER.indexOf(b.os) || a.platform.localeCompare(b.platform)
+		);
 }
 
 /**
@@ -164,9 +172,10 @@ function streamFile(handle: FileHandle, size: number): ReadableStream<Uint8Array
 		async pull(controller) {
 			try {
 				const want = Math.min(CHUNK_BYTES, size - position);
-				const { bytesRead, buffer } = want > 0
-					? await handle.read(new Uint8Array(want), 0, want, position)
-					: { bytesRead: 0, buffer: new Uint8Array(0) };
+				const { bytesRead, buffer } =
+					want > 0
+						? await handle.read(new Uint8Array(want), 0, want, position)
+						: { bytesRead: 0, buffer: new Uint8Array(0) };
 				if (bytesRead === 0) {
 					await close();
 					controller.close();
