@@ -1,0 +1,155 @@
+// `pnpm start` end to end: the real script under tsx, the real build, a real redis-server.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../tools/local-redis.ts';
+import { createFakeTelegram, type FakeTelegram } from '../test/harness/telegram-api.ts';
+import { SECRETS_FILE } from './lib/secrets.ts';
+import { SETTING_NAMES } from './lib/settings.ts';
+
+const webDir = fileURLToPath(new URL('../', import.meta.url));
+const tsx = join(webDir, 'node_modules/.bin/tsx');
+const BOT_TOKEN = '123456789:TEST-start-script-token_abcdefgh';
+
+interface Started {
+	child: ChildProcess;
+	stdout(): string;
+	stderr(): string;
+	exit: Promise<number | null>;
+}
+
+/** The start script with none of the developer's settings: every variable set to empty (= unset). */
+function start(env: Record<string, string>): Started {
+	const unset = Object.fromEntries([...SETTING_NAMES, 'REDIS_URL'].map((name) => [name, '']));
+	const child = spawn(tsx, ['scripts/start.ts'], {
+		cwd: webDir,
+		env: { ...process.env, ...unset, ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+	return { child, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+async function waitForOutput(started: Started, text: string, timeoutMs = 60_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!started.stdout().includes(text)) {
+		if (started.child.exitCode !== null) {
+			throw new Error(
+				`start exited (${started.child.exitCode}):\n${started.stdout()}\n${started.stderr()}`
+			);
+		}
+		if (Date.now() > deadline)
+			throw new Error(`no "${text}" within ${timeoutMs} ms:\n${started.stdout()}`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+function refuses(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = connect({ port, host: '127.0.0.1' });
+		socket.once('connect', () => (socket.destroy(), resolve(false)));
+		socket.once('error', () => resolve(true));
+	});
+}
+
+describe('pnpm start', () => {
+	let dataDir: string;
+	let telegram: FakeTelegram;
+	let started: Started | undefined;
+
+	beforeAll(async () => {
+		// `pnpm start` builds first; the test builds only when there is no build at all (~20 s).
+		if (!existsSync(join(webDir, 'build/handler.js'))) {
+			await promisify(execFile)('npx', ['vite', 'build'], { cwd: webDir, timeout: 180_000 });
+		}
+		telegram = await createFakeTelegram({ token: BOT_TOKEN });
+	}, 200_000);
+	afterEach(async () => {
+		if (started && started.child.exitCode === null) started.child.kill('SIGKILL');
+		started = undefined;
+		if (dataDir) await rm(dataDir, { recursive: true, force: true });
+	});
+	afterAll(() => telegram?.close());
+
+	it('runs redis-server, REST server, database, app and polling; Ctrl-C stops them all', async () => {
+		dataDir = await mkdtemp(join(tmpdir(), 'start-test-'));
+		const port = await freePort();
+		started = start({
+			DATA_DIR: dataDir,
+			PORT: String(port),
+			TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+			TELEGRAM_API_ROOT: telegram.apiRoot,
+			LOG_LEVEL: 'warn'
+		});
+		await waitForOutput(started, 'Ctrl-C stops everything.');
+		const out = started.stdout();
+		expect(out).toContain(`URL       http://127.0.0.1:${port}\n`);
+		expect(out).toContain(`Database  embedded database (PGlite) at ${join(dataDir, 'pglite')}`);
+		expect(out).toContain('Telegram  long polling');
+		const redisPort = Number(
+			/Redis {5}redis-server on 127\.0\.0\.1:(\d+), data in /.exec(out)?.[1]
+		);
+		expect(redisPort).toBeGreaterThan(0);
+
+		const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+		expect(health.status).toBe(200);
+		expect(await health.json()).toMatchObject({
+			status: 'ok',
+			database: { ok: true, driver: 'pglite' },
+			redis: { ok: true }
+		});
+		await telegram.waitFor(() => telegram.calls.some((c) => c.method === 'getUpdates'), 15_000);
+		// A form post from the page's own origin passes SvelteKit's cross-site check (ORIGIN is
+		// set), and the signed-in-only action answers as the app, not with 403.
+		const form = await fetch(`http://127.0.0.1:${port}/login?/telegram`, {
+			method: 'POST',
+			headers: {
+				origin: `http://127.0.0.1:${port}`,
+				'content-type': 'application/x-www-form-urlencoded'
+			},
+			body: 'id=1&first_name=x&auth_date=1&hash=00'
+		});
+		expect(form.status).not.toBe(403);
+		expect(await form.text()).toContain('signed by Telegram');
+
+		const secrets = JSON.parse(await readFile(join(dataDir, SECRETS_FILE), 'utf8')) as Record<
+			string,
+			string
+		>;
+		for (const secret of [...Object.values(secrets), BOT_TOKEN]) {
+			expect(started.stdout() + started.stderr()).not.toContain(secret);
+		}
+
+		started.child.kill('SIGINT');
+		expect(await started.exit).toBe(0);
+		expect(await refuses(redisPort)).toBe(true);
+		expect(await refuses(port)).toBe(true);
+	}, 120_000);
+
+	it('a malformed variable stops it with exit 1, naming the variable but not its value', async () => {
+		dataDir = await mkdtemp(join(tmpdir(), 'start-test-'));
+		started = start({
+			DATA_DIR: dataDir,
+			DATABASE_URL: 'mysql://relay:hunter2-secret@db.example/relay'
+		});
+		expect(await started.exit).toBe(1);
+		const err = started.stderr();
+		expect(err).toContain('DATABASE_URL must be a postgres:// or postgresql:// URL');
+		expect(err).toContain('.env.example');
+		expect(err + started.stdout()).not.toContain('hunter2-secret');
+		expect(err).not.toContain('mysql://');
+		// Validated before anything started: no redis-server data, no database.
+		expect(existsSync(join(dataDir, 'redis'))).toBe(false);
+		expect(existsSync(join(dataDir, 'pglite'))).toBe(false);
+	}, 60_000);
+});
