@@ -95,7 +95,8 @@ export const onOutputInput = z.object({ sessionId: id, lastEventId: z.string().n
 
 /** What the dashboard's live view receives for a session. */
 export const outputEvent = z.discriminatedUnion('kind', [
-	z.object({ kind: z.literal('text'), text: z.string() }),
+	/** `seq` is the agent's batch number: a batch retried after a crash may appear twice. */
+	z.object({ kind: z.literal('text'), text: z.string(), seq: z.number().int().min(0) }),
 	z.object({
 		kind: z.literal('end'),
 		status: z.enum(['done', 'failed', 'aborted', 'expired']),

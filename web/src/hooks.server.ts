@@ -1,4 +1,4 @@
-import type { Handle } from '@sveltejs/kit';
+import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { getRelay } from '$lib/server/instance';
 import { resolveWebSession, SESSION_COOKIE } from '$lib/server/auth/web-session';
@@ -36,3 +36,24 @@ const headers: Handle = async ({ event, resolve }) => {
 };
 
 export const handle = sequence(session, headers);
+
+/**
+ * Unexpected errors: one structured line (class and route, never the message — it may quote
+ * input), and a generic message for the client.
+ */
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status !== 404) {
+		const name = error instanceof Error ? error.name : typeof error;
+		process.stdout.write(
+			JSON.stringify({
+				t: new Date().toISOString(),
+				level: 'error',
+				event: 'http.unhandled',
+				route: event.route.id,
+				status,
+				error: name
+			}) + '\n'
+		);
+	}
+	return { message: status === 404 ? 'Not Found' : 'Internal Error' };
+};

@@ -27,3 +27,10 @@ export function getRelay(): Promise<{ relay: Relay; services: ApiServices }> {
 	});
 	return pending;
 }
+
+// adapter-node emits this after SIGTERM/SIGINT once the HTTP server stopped accepting requests:
+// close the database and clients so the process can exit (pnpm start closes its own relay).
+process.once('sveltekit:shutdown' as 'beforeExit', () => {
+	const given = (globalThis as Record<symbol, unknown>)[HANDED_OVER];
+	if (!given && pending) void pending.then(({ relay }) => relay.close()).catch(() => {});
+});

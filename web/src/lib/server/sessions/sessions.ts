@@ -111,7 +111,13 @@ export function abortKeyboard(sessionId: string) {
 	return { inline_keyboard: [[{ text: '⏹ Abort', callback_data: `abort:${sessionId}` }]] };
 }
 
-/** A batch of output from the agent. A retried batch (seen `seq`) is ignored. */
+/**
+ * A batch of output from the agent. The agent retries a batch until it gets an answer, so a
+ * batch can arrive again after a crash at any point. Telegram skips batches its saved state has
+ * already applied (state and batch number are written together, after Telegram took the text);
+ * the live view may see a batch twice and drops it by `seq`. Nothing is marked seen before it
+ * has been delivered, so a crash never loses text.
+ */
 export async function appendOutput(
 	deps: SessionDeps,
 	agent: AgentIdentity,
@@ -119,16 +125,13 @@ export async function appendOutput(
 ): Promise<void> {
 	const session = await sessionOfAgent(deps, agent, input.sessionId);
 	if (session.status !== 'running' && session.status !== 'queued') return;
-	const fresh = await deps.redis.set(`output:${session.id}:seq:${input.seq}`, 1, { nx: true, ex: OUTPUT_TTL_S });
-	if (fresh !== 'OK') return;
-	const event: OutputEvent = { kind: 'text', text: input.text };
-	await publishOutput(deps, session.id, event);
+	await publishOutput(deps, session.id, { kind: 'text', text: input.text, seq: input.seq });
 	if (deps.telegram && session.telegramChatId !== null) {
 		await appendLiveOutput(
 			{ redis: deps.redis, api: deps.telegram, log: deps.log },
 			session.id,
 			session.telegramChatId,
-			input.text
+			{ seq: input.seq, text: input.text }
 		);
 	}
 }

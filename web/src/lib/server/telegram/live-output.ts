@@ -18,6 +18,8 @@ interface LiveState {
 	messageId: number | null;
 	/** Markdown source of the current message, fence-reopened if it starts inside a code block. */
 	tail: string;
+	/** The last batch applied; saved with the rest only after Telegram took it. */
+	seq: number;
 }
 
 const stateKey = (sessionId: string) => `tg:live:${sessionId}`;
@@ -28,15 +30,25 @@ export interface LiveOutputDeps {
 	log: Logger;
 }
 
-/** Append output text of a session to its chat. */
+/**
+ * Append a batch of output to the session's chat. A batch at or below the saved `seq` was
+ * applied already (a retry) and is skipped. If the process dies between the Telegram call and
+ * saving the state, the retry re-applies the batch to the old state: the edit repeats with the
+ * same text ("not modified") and nothing is lost.
+ */
 export async function appendLiveOutput(
 	deps: LiveOutputDeps,
 	sessionId: string,
 	chatId: number,
-	text: string
+	batch: { seq: number; text: string }
 ): Promise<void> {
-	const state = (await deps.redis.get<LiveState>(stateKey(sessionId))) ?? { messageId: null, tail: '' };
-	const source = state.tail + text;
+	const state = (await deps.redis.get<LiveState>(stateKey(sessionId))) ?? {
+		messageId: null,
+		tail: '',
+		seq: -1
+	};
+	if (batch.seq <= state.seq) return;
+	const source = state.tail + batch.text;
 	const pages = paginate(source, TELEGRAM_TEXT_LIMIT);
 	let messageId = state.messageId;
 	for (const [index, page] of pages.entries()) {
@@ -46,7 +58,9 @@ export async function appendLiveOutput(
 	const last = pages.at(-1);
 	// `reopen` re-creates the context (e.g. an open code fence) the last page starts in.
 	const tail = last ? (last.reopen ?? reopenFence(source, last.sourceStart)) + source.slice(last.sourceStart) : source;
-	await deps.redis.set(stateKey(sessionId), { messageId, tail } satisfies LiveState, { ex: STATE_TTL_S });
+	await deps.redis.set(stateKey(sessionId), { messageId, tail, seq: batch.seq } satisfies LiveState, {
+		ex: STATE_TTL_S
+	});
 }
 
 /** The session ended: its output state is deleted. */
