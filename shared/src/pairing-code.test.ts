@@ -9,7 +9,9 @@ import {
 describe('pairing codes', () => {
 	it('carry at least 40 bits: 8 symbols of a 32-symbol alphabet', () => {
 		expect(new Set(PAIRING_CODE_ALPHABET).size).toBe(32);
-		expect(PAIRING_CODE_SYMBOLS * Math.log2(PAIRING_CODE_ALPHABET.length)).toBeGreaterThanOrEqual(40);
+		expect(PAIRING_CODE_SYMBOLS * Math.log2(PAIRING_CODE_ALPHABET.length)).toBeGreaterThanOrEqual(
+			40
+		);
 	});
 
 	it('look like XXXX-XXXX with no ambiguous letters', () => {
@@ -24,7 +26,8 @@ describe('pairing codes', () => {
 		const counts = new Map<string, number>();
 		const samples = 4000;
 		for (let i = 0; i < samples; i++) {
-			for (const ch of generatePairingCode().replace('-', '')) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+			for (const ch of generatePairingCode().replace('-', ''))
+				counts.set(ch, (counts.get(ch) ?? 0) + 1);
 		}
 		expect(counts.size).toBe(32);
 		const expected = (samples * 8) / 32;

@@ -33,7 +33,9 @@ describe('wire schemas', () => {
 		});
 		expect(ok.success).toBe(true);
 		expect(agentCommand.safeParse({ type: 'rm', sessionId: null }).success).toBe(false);
-		expect(sessionOutputInput.safeParse({ sessionId: '../x', seq: 0, text: 'a' }).success).toBe(false);
+		expect(sessionOutputInput.safeParse({ sessionId: '../x', seq: 0, text: 'a' }).success).toBe(
+			false
+		);
 	});
 
 	it('name channels per agent and per session', () => {

@@ -10,18 +10,19 @@ export const agentName = z
 	.trim()
 	.min(1, 'the agent name is empty')
 	.max(40, 'an agent name has at most 40 characters')
-	.regex(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u, 'use letters, digits, spaces, dots, dashes and underscores');
+	.regex(
+		/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u,
+		'use letters, digits, spaces, dots, dashes and underscores'
+	);
 
-export const pairingCode = z
-	.string()
-	.transform((raw, ctx) => {
-		const code = normalizePairingCode(raw);
-		if (!code) {
-			ctx.addIssue({ code: 'custom', message: 'a pairing code looks like ABCD-EFGH' });
-			return z.NEVER;
-		}
-		return code;
-	});
+export const pairingCode = z.string().transform((raw, ctx) => {
+	const code = normalizePairingCode(raw);
+	if (!code) {
+		ctx.addIssue({ code: 'custom', message: 'a pairing code looks like ABCD-EFGH' });
+		return z.NEVER;
+	}
+	return code;
+});
 
 /** Server-generated ids are long random strings of a known alphabet. */
 export const id = z.string().regex(/^[a-z]{2,4}_[0-9a-z]{16,40}$/, 'malformed id');

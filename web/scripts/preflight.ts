@@ -37,6 +37,8 @@ if (!postgresInstalled()) missing.push('postgresql');
 if (!onPath('chromium') && !onPath('chromium-browser')) missing.push('chromium');
 
 if (missing.length > 0) {
-	console.error(`missing for the test suite: ${missing.join(', ')} — install with: apt-get install -y ${missing.join(' ')}`);
+	console.error(
+		`missing for the test suite: ${missing.join(', ')} — install with: apt-get install -y ${missing.join(' ')}`
+	);
 	process.exit(1);
 }

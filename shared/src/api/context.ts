@@ -42,7 +42,10 @@ export interface ApiServices {
 		ack(agent: AgentIdentity, eventId: string): Promise<void>;
 	};
 	agents: {
-		heartbeat(agent: AgentIdentity, input: { busySessionId: string | null; version: string }): Promise<void>;
+		heartbeat(
+			agent: AgentIdentity,
+			input: { busySessionId: string | null; version: string }
+		): Promise<void>;
 		goodbye(agent: AgentIdentity): Promise<void>;
 		removeSelf(agent: AgentIdentity): Promise<void>;
 		list(user: UserIdentity): Promise<AgentSummary[]>;
@@ -52,7 +55,10 @@ export interface ApiServices {
 	sessions: {
 		/** `run: false` when the session was aborted or expired before it started: skip it. */
 		start(agent: AgentIdentity, sessionId: string): Promise<{ run: boolean }>;
-		output(agent: AgentIdentity, input: { sessionId: string; seq: number; text: string }): Promise<void>;
+		output(
+			agent: AgentIdentity,
+			input: { sessionId: string; seq: number; text: string }
+		): Promise<void>;
 		finish(agent: AgentIdentity, input: SessionFinishInput): Promise<void>;
 		streamOutput(
 			user: UserIdentity,

@@ -20,7 +20,8 @@ const t = initTRPC.context<ApiContext>().create({
 		const domainCode: DomainErrorCode | null = domain?.code ?? null;
 		// Internal messages never reach the client.
 		const message =
-			domain?.message ?? (error.code === 'INTERNAL_SERVER_ERROR' ? 'internal error' : shape.message);
+			domain?.message ??
+			(error.code === 'INTERNAL_SERVER_ERROR' ? 'internal error' : shape.message);
 		const { stack: _stack, ...data } = shape.data;
 		return { ...shape, message, data: { ...data, domainCode } };
 	}

@@ -46,7 +46,9 @@ describe('withLocalDefaults', () => {
 			PUBLIC_URL: 'https://relay.example.com/',
 			ORIGIN: 'https://relay.example.com'
 		});
-		expect(withLocalDefaults({ ORIGIN: 'https://proxy.example' }).ORIGIN).toBe('https://proxy.example');
+		expect(withLocalDefaults({ ORIGIN: 'https://proxy.example' }).ORIGIN).toBe(
+			'https://proxy.example'
+		);
 	});
 });
 

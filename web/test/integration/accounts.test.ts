@@ -23,7 +23,10 @@ afterAll(async () => {
 
 async function codeFor(person = ALICE) {
 	const user = await signInWithTelegram(t.relay, person);
-	return { user, ...(await issuePairingCode(t.relay, { userId: user.id, telegramUserId: person.id })) };
+	return {
+		user,
+		...(await issuePairingCode(t.relay, { userId: user.id, telegramUserId: person.id }))
+	};
 }
 
 async function redeemOverHttp(code: string, name = 'laptop') {
@@ -139,14 +142,20 @@ describe('agent identity', () => {
 		const client = agentClient(t.url, alice.token);
 		const agent = new ScriptedAgent(client);
 		agent.connect();
-		await eventually(async () => (await t.services.agents.list({ userId: alice.userId })).find((a) => a.id === alice.agentId)?.online, 10_000, 'agent online');
+		await eventually(
+			async () =>
+				(await t.services.agents.list({ userId: alice.userId })).find((a) => a.id === alice.agentId)
+					?.online,
+			10_000,
+			'agent online'
+		);
 		await t.services.agents.remove({ userId: alice.userId }, alice.agentId);
 		await agent.until(() => agent.errors.length > 0, 10_000, 'subscription closed');
 		expect(domainCodeOf(agent.errors[0])).toBe('AGENT_REVOKED');
 		agent.disconnect();
-		expect(await domainError(client.agent.heartbeat.mutate({ busySessionId: null, version: 't' }))).toBe(
-			'AGENT_REVOKED'
-		);
+		expect(
+			await domainError(client.agent.heartbeat.mutate({ busySessionId: null, version: 't' }))
+		).toBe('AGENT_REVOKED');
 	});
 });
 
@@ -156,11 +165,25 @@ describe('cross-tenant isolation', () => {
 	it('a user cannot list, rename or delete another account’s agents', async () => {
 		const alice = await pairAgent(t.relay, t.services, ALICE, 'alices');
 		const bob = await pairAgent(t.relay, t.services, BOB, 'bobs');
-		const asBob = caller({ services: t.services, agentToken: null, user: { userId: bob.userId }, clientAddress: 'x' });
+		const asBob = caller({
+			services: t.services,
+			agentToken: null,
+			user: { userId: bob.userId },
+			clientAddress: 'x'
+		});
 		expect((await asBob.agents.list()).map((a) => a.id)).not.toContain(alice.agentId);
-		await expect(asBob.agents.rename({ agentId: alice.agentId, name: 'mine' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-		await expect(asBob.agents.delete({ agentId: alice.agentId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-		const asAlice = caller({ services: t.services, agentToken: null, user: { userId: alice.userId }, clientAddress: 'x' });
+		await expect(
+			asBob.agents.rename({ agentId: alice.agentId, name: 'mine' })
+		).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		await expect(asBob.agents.delete({ agentId: alice.agentId })).rejects.toMatchObject({
+			code: 'NOT_FOUND'
+		});
+		const asAlice = caller({
+			services: t.services,
+			agentToken: null,
+			user: { userId: alice.userId },
+			clientAddress: 'x'
+		});
 		expect((await asAlice.agents.list()).find((a) => a.id === alice.agentId)?.name).toBe('alices');
 	});
 
@@ -177,13 +200,24 @@ describe('cross-tenant isolation', () => {
 			continueSessionId: null
 		});
 		const intruder = agentClient(t.url, mallory.token);
-		expect(await domainError(intruder.session.output.mutate({ sessionId: session.id, seq: 0, text: 'x' }))).toBe(
+		expect(
+			await domainError(
+				intruder.session.output.mutate({ sessionId: session.id, seq: 0, text: 'x' })
+			)
+		).toBe('SESSION_NOT_FOUND');
+		expect(
+			await domainError(
+				intruder.session.finish.mutate({
+					sessionId: session.id,
+					status: 'done',
+					reason: null,
+					durationMs: 1
+				})
+			)
+		).toBe('SESSION_NOT_FOUND');
+		expect(await domainError(intruder.session.start.mutate({ sessionId: session.id }))).toBe(
 			'SESSION_NOT_FOUND'
 		);
-		expect(await domainError(intruder.session.finish.mutate({ sessionId: session.id, status: 'done', reason: null, durationMs: 1 }))).toBe(
-			'SESSION_NOT_FOUND'
-		);
-		expect(await domainError(intruder.session.start.mutate({ sessionId: session.id }))).toBe('SESSION_NOT_FOUND');
 	});
 
 	it('a user cannot watch another account’s session output', async () => {
@@ -198,8 +232,15 @@ describe('cross-tenant isolation', () => {
 			chatId: null,
 			continueSessionId: null
 		});
-		const stream = t.services.sessions.streamOutput({ userId: bob.userId }, session.id, null, new AbortController().signal);
-		await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+		const stream = t.services.sessions.streamOutput(
+			{ userId: bob.userId },
+			session.id,
+			null,
+			new AbortController().signal
+		);
+		await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+			code: 'SESSION_NOT_FOUND'
+		});
 	});
 });
 
@@ -220,11 +261,15 @@ describe('one-time sign-in links', () => {
 			username: 'nora'
 		});
 		expect(await redeemLoginLink(t.relay, token)).toEqual({ ok: false, reason: 'used' });
-		expect(await redeemLoginLink(t.relay, 'made-up-token')).toEqual({ ok: false, reason: 'unknown' });
+		expect(await redeemLoginLink(t.relay, 'made-up-token')).toEqual({
+			ok: false,
+			reason: 'unknown'
+		});
 	});
 
 	it('expires after 5 minutes', async () => {
-		const { createLoginLink, redeemLoginLink } = await import('../../src/lib/server/auth/login-link.ts');
+		const { createLoginLink, redeemLoginLink } =
+			await import('../../src/lib/server/auth/login-link.ts');
 		const token = await createLoginLink(t.relay, { id: 4040, firstName: 'Late' });
 		t.advance(5 * 60_000 + 1_000);
 		try {
@@ -237,9 +282,8 @@ describe('one-time sign-in links', () => {
 
 describe('dashboard sessions', () => {
 	it('resolve while valid, slide when used, end at logout and at expiry', async () => {
-		const { createWebSession, resolveWebSession, destroyWebSession, SESSION_TTL_MS } = await import(
-			'../../src/lib/server/auth/web-session.ts'
-		);
+		const { createWebSession, resolveWebSession, destroyWebSession, SESSION_TTL_MS } =
+			await import('../../src/lib/server/auth/web-session.ts');
 		const user = await signInWithTelegram(t.relay, ALICE);
 		const { cookieValue, expiresAt } = await createWebSession(t.relay, user.id);
 		expect((await resolveWebSession(t.relay, cookieValue))?.user.userId).toBe(user.id);

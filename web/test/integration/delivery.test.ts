@@ -10,7 +10,14 @@ import { newId } from '../../src/lib/server/db/ids.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import { agentClient, eventually, ScriptedAgent } from '../harness/scripted-agent.ts';
-import { ALICE, BOB, callbackUpdate, pairAgent, textUpdate, type Person } from '../harness/accounts.ts';
+import {
+	ALICE,
+	BOB,
+	callbackUpdate,
+	pairAgent,
+	textUpdate,
+	type Person
+} from '../harness/accounts.ts';
 
 let t: TestRelay;
 let alice: Awaited<ReturnType<typeof pairAgent>>;
@@ -31,7 +38,10 @@ beforeAll(async () => {
 });
 afterEach(async () => {
 	for (const agent of agents.splice(0)) agent.disconnect();
-	await t.relay.db.update(sessions).set({ status: 'done' }).where(eq(sessions.agentId, alice.agentId));
+	await t.relay.db
+		.update(sessions)
+		.set({ status: 'done' })
+		.where(eq(sessions.agentId, alice.agentId));
 	await t.relay.redis.del(agentQueueKey(alice.agentId));
 });
 afterAll(async () => {
@@ -47,7 +57,11 @@ function connect(opts: { ack?: boolean } = {}, lastEventId: string | null = null
 }
 
 async function online(): Promise<void> {
-	await eventually(async () => (await t.services.agents.list({ userId: alice.userId }))[0]?.online, 10_000, 'agent online');
+	await eventually(
+		async () => (await t.services.agents.list({ userId: alice.userId }))[0]?.online,
+		10_000,
+		'agent online'
+	);
 }
 
 const texts = (person: Person) => t.telegram.messages(person.id).map((m) => m.visible);
@@ -78,36 +92,69 @@ describe('relay', () => {
 		const command = await promptAndReceive(agent, long);
 		expect(command.prompt).toBe(long);
 		expect(lastText(ALICE)).toBe('▶ my-api: working…');
-		const [row] = await t.relay.db.select().from(sessions).where(eq(sessions.id, command.sessionId));
+		const [row] = await t.relay.db
+			.select()
+			.from(sessions)
+			.where(eq(sessions.id, command.sessionId));
 		expect(row?.promptPreview.length).toBeLessThanOrEqual(200);
 		expect(row?.startedByTelegramUserId).toBe(ALICE.id);
 
 		const client = agent.client;
-		expect(await client.session.start.mutate({ sessionId: command.sessionId })).toEqual({ run: true });
-		await client.session.output.mutate({ sessionId: command.sessionId, seq: 0, text: 'Reading `src/a.ts`…\n' });
-		await client.session.output.mutate({ sessionId: command.sessionId, seq: 1, text: 'Done: **3 files** changed & <ok>.' });
+		expect(await client.session.start.mutate({ sessionId: command.sessionId })).toEqual({
+			run: true
+		});
+		await client.session.output.mutate({
+			sessionId: command.sessionId,
+			seq: 0,
+			text: 'Reading `src/a.ts`…\n'
+		});
+		await client.session.output.mutate({
+			sessionId: command.sessionId,
+			seq: 1,
+			text: 'Done: **3 files** changed & <ok>.'
+		});
 		// A retried batch (same seq) is not applied twice.
-		await client.session.output.mutate({ sessionId: command.sessionId, seq: 1, text: 'Done: **3 files** changed & <ok>.' });
+		await client.session.output.mutate({
+			sessionId: command.sessionId,
+			seq: 1,
+			text: 'Done: **3 files** changed & <ok>.'
+		});
 		const output = t.telegram.messages(ALICE.id).at(-1)!;
 		expect(output.visible).toBe('Reading src/a.ts…\nDone: 3 files changed & <ok>.');
 		expect(output.edits).toBe(1);
-		await client.session.finish.mutate({ sessionId: command.sessionId, status: 'done', reason: null, durationMs: 192_000 });
+		await client.session.finish.mutate({
+			sessionId: command.sessionId,
+			status: 'done',
+			reason: null,
+			durationMs: 192_000
+		});
 		expect(lastText(ALICE)).toBe('✅ Done in 3m 12s');
 		expect(await t.relay.redis.exists(outputLogKey(command.sessionId))).toBe(0);
-		const [ended] = await t.relay.db.select().from(sessions).where(eq(sessions.id, command.sessionId));
+		const [ended] = await t.relay.db
+			.select()
+			.from(sessions)
+			.where(eq(sessions.id, command.sessionId));
 		expect(ended?.status).toBe('done');
 	});
 
 	it('queues prompts for an offline agent and delivers them when it returns', async () => {
-		await t.relay.db.update((await import('../../src/lib/server/db/schema/index.ts')).agents).set({ status: 'offline' });
+		await t.relay.db
+			.update((await import('../../src/lib/server/db/schema/index.ts')).agents)
+			.set({ status: 'offline' });
 		await say(ALICE, 'run while I am away');
 		expect(lastText(ALICE)).toMatch(/my-api is offline .* will wait 10m 0s/);
 		const agent = connect();
-		await agent.until(() => agent.prompts().some((p) => p.prompt === 'run while I am away'), 10_000, 'queued prompt');
+		await agent.until(
+			() => agent.prompts().some((p) => p.prompt === 'run while I am away'),
+			10_000,
+			'queued prompt'
+		);
 	});
 
 	it('expires prompts that waited too long and tells the user', async () => {
-		await t.relay.db.update((await import('../../src/lib/server/db/schema/index.ts')).agents).set({ status: 'offline' });
+		await t.relay.db
+			.update((await import('../../src/lib/server/db/schema/index.ts')).agents)
+			.set({ status: 'offline' });
 		await say(ALICE, 'too late for this');
 		t.advance(11 * 60_000);
 		try {
@@ -143,7 +190,11 @@ describe('relay', () => {
 		await t.relay.redis.xadd(agentQueueKey(alice.agentId), '*', {
 			command: JSON.stringify({ type: 'abort', sessionId: null })
 		});
-		await agent.until(() => agent.received.some((r) => r.command.type === 'abort'), 5_000, 'polled command');
+		await agent.until(
+			() => agent.received.some((r) => r.command.type === 'abort'),
+			5_000,
+			'polled command'
+		);
 		expect(agent.received.filter((r) => r.command.type === 'abort')).toHaveLength(1);
 	});
 
@@ -153,15 +204,29 @@ describe('relay', () => {
 		const command = await promptAndReceive(agent, 'long job');
 		await agent.client.session.start.mutate({ sessionId: command.sessionId });
 		await say(ALICE, 'abort');
-		await agent.until(() => agent.received.some((r) => r.command.type === 'abort' && r.command.sessionId === command.sessionId), 5_000, 'abort');
+		await agent.until(
+			() =>
+				agent.received.some(
+					(r) => r.command.type === 'abort' && r.command.sessionId === command.sessionId
+				),
+			5_000,
+			'abort'
+		);
 		const button = await t.postUpdate(callbackUpdate(ALICE, `abort:${command.sessionId}`));
 		expect(button.status).toBe(200);
-		await agent.client.session.finish.mutate({ sessionId: command.sessionId, status: 'aborted', reason: null, durationMs: 5 });
+		await agent.client.session.finish.mutate({
+			sessionId: command.sessionId,
+			status: 'aborted',
+			reason: null,
+			durationMs: 5
+		});
 		expect(lastText(ALICE)).toBe('⏹ Aborted');
 	});
 
 	it('an abort before delivery ends the task without running it', async () => {
-		await t.relay.db.update((await import('../../src/lib/server/db/schema/index.ts')).agents).set({ status: 'offline' });
+		await t.relay.db
+			.update((await import('../../src/lib/server/db/schema/index.ts')).agents)
+			.set({ status: 'offline' });
 		await say(ALICE, 'never mind');
 		const [queued] = await t.relay.db.select().from(sessions).where(eq(sessions.status, 'queued'));
 		await t.postUpdate(callbackUpdate(ALICE, `abort:${queued!.id}`));
@@ -177,7 +242,12 @@ describe('relay', () => {
 		await online();
 		const first = await promptAndReceive(agent, 'write the tests');
 		await agent.client.session.start.mutate({ sessionId: first.sessionId });
-		await agent.client.session.finish.mutate({ sessionId: first.sessionId, status: 'done', reason: null, durationMs: 1 });
+		await agent.client.session.finish.mutate({
+			sessionId: first.sessionId,
+			status: 'done',
+			reason: null,
+			durationMs: 1
+		});
 		const next = await promptAndReceive(agent, 'continue and fix the failures');
 		expect(next.continueSessionId).toBe(first.sessionId);
 		expect(next.prompt).toBe('and fix the failures');

@@ -66,7 +66,11 @@ describe('output to Telegram', () => {
 		const { markdown, visible } = bigOutput(100_000);
 		let seq = 0;
 		for (let i = 0; i < markdown.length; i += 3000) {
-			await client.session.output.mutate({ sessionId, seq: seq++, text: markdown.slice(i, i + 3000) });
+			await client.session.output.mutate({
+				sessionId,
+				seq: seq++,
+				text: markdown.slice(i, i + 3000)
+			});
 		}
 		const messages = t.telegram.messages(ALICE.id).slice(firstMessage);
 		expect(messages.length).toBeGreaterThanOrEqual(25);
@@ -81,7 +85,11 @@ describe('output to Telegram', () => {
 		const sessionId = await runningSession();
 		t.telegram.rejectHtml(true);
 		try {
-			await client.session.output.mutate({ sessionId, seq: 0, text: 'Result: **bold** and `code` <x>' });
+			await client.session.output.mutate({
+				sessionId,
+				seq: 0,
+				text: 'Result: **bold** and `code` <x>'
+			});
 			await client.session.output.mutate({ sessionId, seq: 1, text: ' and more' });
 		} finally {
 			t.telegram.rejectHtml(false);
@@ -109,8 +117,15 @@ describe('output to Telegram', () => {
 
 	it('reports failures and aborts as new messages', async () => {
 		const failed = await runningSession();
-		await client.session.finish.mutate({ sessionId: failed, status: 'failed', reason: 'runner exited with code 2', durationMs: 3 });
-		expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toBe('❌ Failed: runner exited with code 2');
+		await client.session.finish.mutate({
+			sessionId: failed,
+			status: 'failed',
+			reason: 'runner exited with code 2',
+			durationMs: 3
+		});
+		expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toBe(
+			'❌ Failed: runner exited with code 2'
+		);
 	});
 });
 
@@ -120,11 +135,16 @@ describe('presence', () => {
 		t.advance(91_000);
 		try {
 			expect((await runSweep(t.relay)).wentOffline).toBe(1);
-			expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toMatch(/Your agent "my-api" went offline/);
+			expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toMatch(
+				/Your agent "my-api" went offline/
+			);
 			expect((await runSweep(t.relay)).wentOffline).toBe(0);
 			const before = t.telegram.messages(ALICE.id).length;
 			await client.agent.heartbeat.mutate({ busySessionId: null, version: 'test' });
-			const after = t.telegram.messages(ALICE.id).slice(before).map((m) => m.visible);
+			const after = t.telegram
+				.messages(ALICE.id)
+				.slice(before)
+				.map((m) => m.visible);
 			expect(after).toContain('🟢 Your agent "my-api" is back online.');
 		} finally {
 			t.advance(-91_000);

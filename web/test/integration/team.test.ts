@@ -23,7 +23,9 @@ describe('team invites', () => {
 		const { code } = await createInvite(t.relay, alice.userId, alice.userId);
 		expect(code).toMatch(/^[A-Za-z0-9_-]{20,58}$/);
 		await t.postUpdate(textUpdate(BOB, `/start join_${code}`));
-		expect(last(BOB.id)).toBe('Welcome to Alice’s team. Send any text to give your first prompt; /agents lists the agents.');
+		expect(last(BOB.id)).toBe(
+			'Welcome to Alice’s team. Send any text to give your first prompt; /agents lists the agents.'
+		);
 		await t.postUpdate(textUpdate(MALLORY, `/start join_${code}`));
 		expect(last(MALLORY.id)).toBe('This invite link was already used. Ask for a new one.');
 		const members = await listMembers(t.relay, alice.userId);
@@ -51,9 +53,15 @@ describe('team invites', () => {
 		agent.connect();
 		try {
 			await t.postUpdate(textUpdate(BOB, 'bob asks for a fix'));
-			await agent.until(() => agent.prompts().some((p) => p.prompt === 'bob asks for a fix'), 10_000, 'bob’s prompt');
+			await agent.until(
+				() => agent.prompts().some((p) => p.prompt === 'bob asks for a fix'),
+				10_000,
+				'bob’s prompt'
+			);
 			expect(agent.prompts().at(-1)?.startedBy).toEqual({ telegramUserId: BOB.id, name: '@bob' });
-			const bob = (await listMembers(t.relay, alice.userId)).find((m) => m.telegramUserId === BOB.id)!;
+			const bob = (await listMembers(t.relay, alice.userId)).find(
+				(m) => m.telegramUserId === BOB.id
+			)!;
 			expect(await removeMember(t.relay, alice.userId, bob.id)).toBe(true);
 			const before = t.telegram.messages(BOB.id).length;
 			await t.postUpdate(textUpdate(BOB, 'still there?'));

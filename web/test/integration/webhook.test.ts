@@ -14,8 +14,12 @@ afterAll(async () => {
 	await t?.stop();
 });
 
-const sentTo = (person: Person) => t.telegram.calls.filter((c) => c.method === 'sendMessage' && Number(c.payload.chat_id) === person.id);
-const sessionCount = async () => Number((await t.relay.db.select({ n: count() }).from(sessions))[0]?.n ?? 0);
+const sentTo = (person: Person) =>
+	t.telegram.calls.filter(
+		(c) => c.method === 'sendMessage' && Number(c.payload.chat_id) === person.id
+	);
+const sessionCount = async () =>
+	Number((await t.relay.db.select({ n: count() }).from(sessions))[0]?.n ?? 0);
 
 describe('POST /api/telegram', () => {
 	it('refuses a request without the secret header before the bot sees it', async () => {
@@ -28,7 +32,10 @@ describe('POST /api/telegram', () => {
 	it('refuses a wrong secret header', async () => {
 		const response = await t.postUpdate(textUpdate(ALICE, '/help'), 'not-the-derived-secret');
 		expect(response.status).toBe(401);
-		const raw = await t.postUpdate(textUpdate(ALICE, '/help'), 'webhook-secret-for-tests-0123456789');
+		const raw = await t.postUpdate(
+			textUpdate(ALICE, '/help'),
+			'webhook-secret-for-tests-0123456789'
+		);
 		expect(raw.status, 'the configured secret itself is not the registered value').toBe(401);
 	});
 
@@ -40,7 +47,10 @@ describe('POST /api/telegram', () => {
 	it('acknowledges update kinds it does not handle and does nothing', async () => {
 		const before = t.telegram.calls.length;
 		const edited = { update_id: 555_001, edited_message: textUpdate(ALICE, 'x').message };
-		const channel = { update_id: 555_002, channel_post: { message_id: 1, date: 0, chat: { id: -100, type: 'channel' }, text: 'hi' } };
+		const channel = {
+			update_id: 555_002,
+			channel_post: { message_id: 1, date: 0, chat: { id: -100, type: 'channel' }, text: 'hi' }
+		};
 		expect((await t.postUpdate(edited)).status).toBe(200);
 		expect((await t.postUpdate(channel)).status).toBe(200);
 		expect(t.telegram.calls.length).toBe(before);
@@ -55,7 +65,9 @@ describe('POST /api/telegram', () => {
 		const queues = await t.relay.queue.activeAgents();
 		for (const agentId of queues) {
 			const entries = await t.relay.queue.read(agentId, null);
-			expect(entries.every((e) => e.command.type !== 'prompt' || !e.command.prompt.includes('rm -rf'))).toBe(true);
+			expect(
+				entries.every((e) => e.command.type !== 'prompt' || !e.command.prompt.includes('rm -rf'))
+			).toBe(true);
 		}
 	});
 
@@ -70,7 +82,8 @@ describe('POST /api/telegram', () => {
 	it('limits each Telegram user to 10 updates a minute (the 11th gets 429)', async () => {
 		const someone = { id: 777, firstName: 'Rate', username: 'rate' };
 		const statuses = [];
-		for (let i = 0; i < 11; i++) statuses.push((await t.postUpdate(textUpdate(someone, '/help'))).status);
+		for (let i = 0; i < 11; i++)
+			statuses.push((await t.postUpdate(textUpdate(someone, '/help'))).status);
 		expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
 		expect(statuses[10]).toBe(429);
 		// Another user is not affected.

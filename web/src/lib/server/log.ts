@@ -28,9 +28,11 @@ export function createLogger(
 	level: Level = 'info',
 	write: (line: string) => void = (line) => process.stdout.write(line + '\n')
 ): Logger {
-	const emit = (at: Level) => (event: string, fields: Fields = {}) => {
-		if (ORDER[at] < ORDER[level]) return;
-		write(JSON.stringify({ t: new Date().toISOString(), level: at, event, ...redact(fields) }));
-	};
+	const emit =
+		(at: Level) =>
+		(event: string, fields: Fields = {}) => {
+			if (ORDER[at] < ORDER[level]) return;
+			write(JSON.stringify({ t: new Date().toISOString(), level: at, event, ...redact(fields) }));
+		};
 	return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

@@ -36,7 +36,9 @@ export async function createRelay(config: Config, opts: RelayOptions = {}): Prom
 	const database = await createDb({
 		databaseUrl: config.DATABASE_URL,
 		dataDir: config.DATA_DIR,
-		neon: config.DATABASE_WS_PROXY ? { wsProxy: config.DATABASE_WS_PROXY, insecure: true } : undefined,
+		neon: config.DATABASE_WS_PROXY
+			? { wsProxy: config.DATABASE_WS_PROXY, insecure: true }
+			: undefined,
 		onPoolError: (error) => log.warn('database.idle_connection_failed', { error: error.name })
 	});
 	await migrate(database);

@@ -18,7 +18,12 @@ export const GET: RequestHandler = async () => {
 	]);
 	const ok = database.ok && redis.ok;
 	return json(
-		{ status: ok ? 'ok' : 'degraded', database, redis, telegram: relay.telegram ? 'configured' : 'not configured' },
+		{
+			status: ok ? 'ok' : 'degraded',
+			database,
+			redis,
+			telegram: relay.telegram ? 'configured' : 'not configured'
+		},
 		{ status: ok ? 200 : 503 }
 	);
 };

@@ -18,7 +18,10 @@ export interface TelegramIdentity {
 }
 
 /** Find or create the account of a verified Telegram user, refreshing the profile fields. */
-export async function signInWithTelegram(deps: Pick<Deps, 'db' | 'now'>, who: TelegramIdentity): Promise<User> {
+export async function signInWithTelegram(
+	deps: Pick<Deps, 'db' | 'now'>,
+	who: TelegramIdentity
+): Promise<User> {
 	const now = deps.now();
 	const profile = {
 		firstName: who.firstName,
@@ -29,7 +32,11 @@ export async function signInWithTelegram(deps: Pick<Deps, 'db' | 'now'>, who: Te
 	return deps.db.transaction(async (tx) => {
 		const [existing] = await tx.select().from(users).where(eq(users.telegramUserId, who.id));
 		if (existing) {
-			const [updated] = await tx.update(users).set(profile).where(eq(users.id, existing.id)).returning();
+			const [updated] = await tx
+				.update(users)
+				.set(profile)
+				.where(eq(users.id, existing.id))
+				.returning();
 			return updated ?? existing;
 		}
 		const [created] = await tx
@@ -59,7 +66,10 @@ export async function authorizationsOf(
 	deps: Pick<Deps, 'db'>,
 	telegramUserId: number
 ): Promise<AuthorizedUser[]> {
-	return deps.db.select().from(authorizedUsers).where(eq(authorizedUsers.telegramUserId, telegramUserId));
+	return deps.db
+		.select()
+		.from(authorizedUsers)
+		.where(eq(authorizedUsers.telegramUserId, telegramUserId));
 }
 
 export async function userById(deps: Pick<Deps, 'db'>, userId: string): Promise<User | null> {

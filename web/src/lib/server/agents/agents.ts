@@ -12,12 +12,16 @@ import { REVOKED_SIGNAL, type CommandQueue } from '../relay/command-queue.ts';
 import type { Notifier } from '../telegram/notifier.ts';
 
 /** Verify the token AND that the agent still exists with that token id (revocation). */
-export async function authenticateAgent(deps: Pick<Deps, 'db' | 'config'>, token: string): Promise<AgentIdentity> {
+export async function authenticateAgent(
+	deps: Pick<Deps, 'db' | 'config'>,
+	token: string
+): Promise<AgentIdentity> {
 	let claims;
 	try {
 		claims = await verifyAgentToken(token, deps.config.AGENT_JWT_SECRET);
 	} catch (error) {
-		if (error instanceof InvalidAgentToken) throw new DomainError('UNAUTHENTICATED', undefined, { cause: error });
+		if (error instanceof InvalidAgentToken)
+			throw new DomainError('UNAUTHENTICATED', undefined, { cause: error });
 		throw error;
 	}
 	const [row] = await deps.db
@@ -33,8 +37,15 @@ export async function agentStillValid(deps: Pick<Deps, 'db'>, agentId: string): 
 	return row !== undefined;
 }
 
-export async function listAgents(deps: Pick<Deps, 'db'>, accountId: string): Promise<(AgentSummary & { activeSessions: number; hostname: string | null })[]> {
-	const rows = await deps.db.select().from(agents).where(eq(agents.ownerId, accountId)).orderBy(agents.name);
+export async function listAgents(
+	deps: Pick<Deps, 'db'>,
+	accountId: string
+): Promise<(AgentSummary & { activeSessions: number; hostname: string | null })[]> {
+	const rows = await deps.db
+		.select()
+		.from(agents)
+		.where(eq(agents.ownerId, accountId))
+		.orderBy(agents.name);
 	const active = rows.length
 		? await deps.db
 				.select({ agentId: sessions.agentId, n: count() })
@@ -62,7 +73,11 @@ export async function listAgents(deps: Pick<Deps, 'db'>, accountId: string): Pro
 	}));
 }
 
-export async function agentOfAccount(deps: Pick<Deps, 'db'>, accountId: string, agentId: string): Promise<Agent> {
+export async function agentOfAccount(
+	deps: Pick<Deps, 'db'>,
+	accountId: string,
+	agentId: string
+): Promise<Agent> {
 	const [row] = await deps.db
 		.select()
 		.from(agents)
@@ -71,14 +86,22 @@ export async function agentOfAccount(deps: Pick<Deps, 'db'>, accountId: string, 
 	return row;
 }
 
-export async function renameAgent(deps: Pick<Deps, 'db'>, user: UserIdentity, agentId: string, name: string): Promise<void> {
+export async function renameAgent(
+	deps: Pick<Deps, 'db'>,
+	user: UserIdentity,
+	agentId: string,
+	name: string
+): Promise<void> {
 	await agentOfAccount(deps, user.userId, agentId);
 	const [clash] = await deps.db
 		.select({ id: agents.id })
 		.from(agents)
 		.where(and(eq(agents.ownerId, user.userId), eq(agents.name, name)));
 	if (clash && clash.id !== agentId) throw new DomainError('NAME_TAKEN');
-	await deps.db.update(agents).set({ name }).where(and(eq(agents.id, agentId), eq(agents.ownerId, user.userId)));
+	await deps.db
+		.update(agents)
+		.set({ name })
+		.where(and(eq(agents.id, agentId), eq(agents.ownerId, user.userId)));
 }
 
 /**
@@ -117,7 +140,10 @@ export async function touchAgent(
 }
 
 /** Graceful shutdown: offline without an alert. */
-export async function agentSaidGoodbye(deps: Pick<Deps, 'db' | 'now'>, agent: AgentIdentity): Promise<void> {
+export async function agentSaidGoodbye(
+	deps: Pick<Deps, 'db' | 'now'>,
+	agent: AgentIdentity
+): Promise<void> {
 	await deps.db
 		.update(agents)
 		.set({ status: 'offline', lastSeenAt: deps.now() })
@@ -140,7 +166,9 @@ export async function sweepPresence(
 		.returning();
 	for (const agent of gone) {
 		await deps.redis.set(alertedKey(agent.id), '1', { ex: 7 * 86_400 });
-		const seen = agent.lastSeenAt ? ` Last seen ${agent.lastSeenAt.toISOString().slice(11, 16)} UTC.` : '';
+		const seen = agent.lastSeenAt
+			? ` Last seen ${agent.lastSeenAt.toISOString().slice(11, 16)} UTC.`
+			: '';
 		await notifyOwner(
 			deps,
 			agent.ownerId,
@@ -151,7 +179,14 @@ export async function sweepPresence(
 	return gone.length;
 }
 
-async function notifyOwner(deps: Pick<Deps, 'db'> & { notifier: Notifier }, accountId: string, text: string): Promise<void> {
-	const [owner] = await deps.db.select({ chat: users.telegramUserId }).from(users).where(eq(users.id, accountId));
+async function notifyOwner(
+	deps: Pick<Deps, 'db'> & { notifier: Notifier },
+	accountId: string,
+	text: string
+): Promise<void> {
+	const [owner] = await deps.db
+		.select({ chat: users.telegramUserId })
+		.from(users)
+		.where(eq(users.id, accountId));
 	if (owner) await deps.notifier.send(owner.chat, text);
 }

@@ -30,11 +30,16 @@ describe('agent tokens', () => {
 		const token = await signAgentToken(claims, SECRET);
 		const [header, , signature] = token.split('.');
 		const forged = b64url(
-			JSON.stringify({ sub: 'agt_someoneelse0000000', jti: claims.tokenId, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE })
+			JSON.stringify({
+				sub: 'agt_someoneelse0000000',
+				jti: claims.tokenId,
+				iss: TOKEN_ISSUER,
+				aud: TOKEN_AUDIENCE
+			})
 		);
-		await expect(verifyAgentToken(`${header}.${forged}.${signature}`, SECRET)).rejects.toBeInstanceOf(
-			InvalidAgentToken
-		);
+		await expect(
+			verifyAgentToken(`${header}.${forged}.${signature}`, SECRET)
+		).rejects.toBeInstanceOf(InvalidAgentToken);
 	});
 
 	it('rejects alg: none', async () => {

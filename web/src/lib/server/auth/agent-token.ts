@@ -47,7 +47,8 @@ export async function verifyAgentToken(token: string, secret: string): Promise<A
 		return { agentId: payload.sub, tokenId: payload.jti };
 	} catch (error) {
 		if (error instanceof InvalidAgentToken) throw error;
-		if (error instanceof errors.JOSEError) throw new InvalidAgentToken(error.code, { cause: error });
+		if (error instanceof errors.JOSEError)
+			throw new InvalidAgentToken(error.code, { cause: error });
 		throw error;
 	}
 }

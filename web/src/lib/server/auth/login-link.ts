@@ -29,15 +29,26 @@ export type LoginLinkResult =
 	| { ok: false; reason: 'unknown' | 'expired' | 'used' };
 
 /** Use a link: one conditional UPDATE, so two clicks cannot both sign in. */
-export async function redeemLoginLink(deps: Pick<Deps, 'db' | 'now'>, token: string): Promise<LoginLinkResult> {
+export async function redeemLoginLink(
+	deps: Pick<Deps, 'db' | 'now'>,
+	token: string
+): Promise<LoginLinkResult> {
 	const now = deps.now();
 	const hash = sha256Hex(token);
 	const [row] = await deps.db
 		.update(loginLinks)
 		.set({ usedAt: now })
-		.where(and(eq(loginLinks.tokenHash, hash), isNull(loginLinks.usedAt), gt(loginLinks.expiresAt, now)))
+		.where(
+			and(eq(loginLinks.tokenHash, hash), isNull(loginLinks.usedAt), gt(loginLinks.expiresAt, now))
+		)
 		.returning();
-	if (row) return { ok: true, telegramUserId: row.telegramUserId, firstName: row.firstName, username: row.username };
+	if (row)
+		return {
+			ok: true,
+			telegramUserId: row.telegramUserId,
+			firstName: row.firstName,
+			username: row.username
+		};
 	const [existing] = await deps.db.select().from(loginLinks).where(eq(loginLinks.tokenHash, hash));
 	if (!existing) return { ok: false, reason: 'unknown' };
 	return { ok: false, reason: existing.usedAt ? 'used' : 'expired' };

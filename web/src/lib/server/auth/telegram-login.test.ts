@@ -46,12 +46,18 @@ describe('verifyTelegramLogin', () => {
 
 	it('rejects a tampered field', () => {
 		const payload = { ...signed(alice), id: '4243' };
-		expect(verifyTelegramLogin(payload, BOT_TOKEN, opts)).toEqual({ ok: false, reason: 'bad-signature' });
+		expect(verifyTelegramLogin(payload, BOT_TOKEN, opts)).toEqual({
+			ok: false,
+			reason: 'bad-signature'
+		});
 	});
 
 	it('rejects a payload signed with another bot token', () => {
 		const payload = signed(alice, '999:another-bots-token-xxxxxxxxxxx');
-		expect(verifyTelegramLogin(payload, BOT_TOKEN, opts)).toEqual({ ok: false, reason: 'bad-signature' });
+		expect(verifyTelegramLogin(payload, BOT_TOKEN, opts)).toEqual({
+			ok: false,
+			reason: 'bad-signature'
+		});
 	});
 
 	it('rejects a stale payload', () => {
@@ -68,7 +74,10 @@ describe('verifyTelegramLogin', () => {
 	});
 
 	it('rejects a missing hash or missing required fields', () => {
-		expect(verifyTelegramLogin(alice, BOT_TOKEN, opts)).toEqual({ ok: false, reason: 'missing-fields' });
+		expect(verifyTelegramLogin(alice, BOT_TOKEN, opts)).toEqual({
+			ok: false,
+			reason: 'missing-fields'
+		});
 		const { first_name: _drop, ...partial } = alice;
 		expect(verifyTelegramLogin(signed(partial), BOT_TOKEN, opts)).toEqual({
 			ok: false,
@@ -78,6 +87,8 @@ describe('verifyTelegramLogin', () => {
 
 	it('rejects a hash of the wrong length or not hex', () => {
 		expect(verifyTelegramLogin({ ...alice, hash: 'abc' }, BOT_TOKEN, opts).ok).toBe(false);
-		expect(verifyTelegramLogin({ ...alice, hash: 'zz'.repeat(32) }, BOT_TOKEN, opts).ok).toBe(false);
+		expect(verifyTelegramLogin({ ...alice, hash: 'zz'.repeat(32) }, BOT_TOKEN, opts).ok).toBe(
+			false
+		);
 	});
 });

@@ -19,7 +19,15 @@ export type LoginCheck =
 	| { ok: true; login: TelegramLogin }
 	| { ok: false; reason: 'missing-fields' | 'bad-signature' | 'stale' | 'from-the-future' };
 
-const KNOWN_FIELDS = new Set(['id', 'first_name', 'last_name', 'username', 'photo_url', 'auth_date', 'hash']);
+const KNOWN_FIELDS = new Set([
+	'id',
+	'first_name',
+	'last_name',
+	'username',
+	'photo_url',
+	'auth_date',
+	'hash'
+]);
 
 /** Seconds of clock skew tolerated for an `auth_date` in the future. */
 const FUTURE_TOLERANCE_S = 60;

@@ -50,7 +50,10 @@ export async function resolveWebSession(
 	let expiresAt = row.session.expiresAt;
 	if (now.getTime() - row.session.lastSeenAt.getTime() > REFRESH_AFTER_MS) {
 		expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-		await deps.db.update(webSessions).set({ lastSeenAt: now, expiresAt }).where(eq(webSessions.id, id));
+		await deps.db
+			.update(webSessions)
+			.set({ lastSeenAt: now, expiresAt })
+			.where(eq(webSessions.id, id));
 	}
 	const { user } = row;
 	return {
@@ -66,7 +69,10 @@ export async function resolveWebSession(
 	};
 }
 
-export async function destroyWebSession(deps: Pick<Deps, 'db'>, cookieValue: string): Promise<void> {
+export async function destroyWebSession(
+	deps: Pick<Deps, 'db'>,
+	cookieValue: string
+): Promise<void> {
 	await deps.db.delete(webSessions).where(eq(webSessions.id, sha256Hex(cookieValue)));
 }
 

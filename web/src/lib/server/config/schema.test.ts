@@ -51,8 +51,8 @@ describe('parseConfig', () => {
 	});
 
 	it('strips the @ of the bot username', () => {
-		expect(parseConfig({ ...valid, TELEGRAM_BOT_USERNAME: '@relay_bot' }).TELEGRAM_BOT_USERNAME).toBe(
-			'relay_bot'
-		);
+		expect(
+			parseConfig({ ...valid, TELEGRAM_BOT_USERNAME: '@relay_bot' }).TELEGRAM_BOT_USERNAME
+		).toBe('relay_bot');
 	});
 });

@@ -7,8 +7,7 @@ import { z } from 'zod';
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
 	z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
-const url = (what: string) =>
-	z.url({ message: `must be a URL (${what})`, protocol: /^https?$/ });
+const url = (what: string) => z.url({ message: `must be a URL (${what})`, protocol: /^https?$/ });
 
 const duration = (fallback: number) =>
 	z.preprocess(
@@ -22,7 +21,9 @@ export const configSchema = z.object({
 		z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
 	),
 	/** Local WebSocket-to-TCP proxy for the Neon driver when DATABASE_URL is a plain PostgreSQL. */
-	DATABASE_WS_PROXY: optional(z.string().regex(/^[\w.-]+:\d+(\/.*)?$/, 'must look like host:port/v1')),
+	DATABASE_WS_PROXY: optional(
+		z.string().regex(/^[\w.-]+:\d+(\/.*)?$/, 'must look like host:port/v1')
+	),
 	DATA_DIR: z.string().default('.data'),
 	/**
 	 * Where /download finds the agent binaries of `deno task compile` and their SHA256SUMS.
@@ -76,7 +77,8 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
 	if (result.success) return result.data;
 	const lines = result.error.issues.map((issue) => {
 		const name = String(issue.path[0] ?? 'config');
-		const message = issue.code === 'invalid_type' && source[name] === undefined ? 'is required' : issue.message;
+		const message =
+			issue.code === 'invalid_type' && source[name] === undefined ? 'is required' : issue.message;
 		return `  ${name} ${message}`;
 	});
 	throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

@@ -22,7 +22,10 @@ export function createLimits(redis: Redis, telegramPerMinute: number): Limits {
 		new Ratelimit({ redis, limiter, prefix, ephemeralCache: false, analytics: false });
 	return {
 		telegramUser: make('rl:telegram', Ratelimit.slidingWindow(telegramPerMinute, '1 m')),
-		pairingAddress: make('rl:pair:addr', Ratelimit.slidingWindow(PAIRING_PER_ADDRESS_PER_10_MIN, '10 m')),
+		pairingAddress: make(
+			'rl:pair:addr',
+			Ratelimit.slidingWindow(PAIRING_PER_ADDRESS_PER_10_MIN, '10 m')
+		),
 		pairingGlobal: make('rl:pair:all', Ratelimit.slidingWindow(PAIRING_GLOBAL_PER_MINUTE, '1 m'))
 	};
 }

@@ -21,7 +21,10 @@ export interface FollowOptions {
 	onWake?: () => Promise<void>;
 }
 
-export async function* followStream(redis: Redis, opts: FollowOptions): AsyncGenerator<StreamEntry> {
+export async function* followStream(
+	redis: Redis,
+	opts: FollowOptions
+): AsyncGenerator<StreamEntry> {
 	const wake = new Wake();
 	const subscriber = redis.subscribe<string>(opts.channel);
 	subscriber.on('message', () => wake.fire());
@@ -32,7 +35,10 @@ export async function* followStream(redis: Redis, opts: FollowOptions): AsyncGen
 	try {
 		while (!opts.signal.aborted) {
 			const start = cursor ? `(${cursor}` : '-';
-			const entries = (await redis.xrange(opts.key, start, '+', 100)) as Record<string, Record<string, unknown>>;
+			const entries = (await redis.xrange(opts.key, start, '+', 100)) as Record<
+				string,
+				Record<string, unknown>
+			>;
 			for (const [id, fields] of Object.entries(entries)) {
 				cursor = id;
 				yield { id, fields };

@@ -10,7 +10,10 @@ import { endSession, type SessionDeps } from './sessions.ts';
 
 async function expireCommand(deps: SessionDeps, entry: QueuedCommand): Promise<void> {
 	if (entry.command.type !== 'prompt') return;
-	const [session] = await deps.db.select().from(sessions).where(eq(sessions.id, entry.command.sessionId));
+	const [session] = await deps.db
+		.select()
+		.from(sessions)
+		.where(eq(sessions.id, entry.command.sessionId));
 	if (session) await endSession(deps, session, 'expired', 'the agent stayed offline', null);
 }
 
@@ -19,7 +22,11 @@ async function expireCommand(deps: SessionDeps, entry: QueuedCommand): Promise<v
  * (the user is told), prompts aborted before delivery are dropped. Removing the entry is the
  * lock that makes exactly one caller report it.
  */
-export async function admitCommand(deps: SessionDeps, agentId: string, entry: QueuedCommand): Promise<boolean> {
+export async function admitCommand(
+	deps: SessionDeps,
+	agentId: string,
+	entry: QueuedCommand
+): Promise<boolean> {
 	if (entry.command.type !== 'prompt') return true;
 	if (entry.command.expiresAt < deps.now().getTime()) {
 		if (await deps.queue.remove(agentId, entry.id)) await expireCommand(deps, entry);

@@ -1,6 +1,12 @@
 /** The dashboard's live view of one session: its output stream from Redis until the end event. */
 import { and, eq } from 'drizzle-orm';
-import { DomainError, outputChannel, outputEvent, outputLogKey, type OutputEvent } from '@remoteagent/shared';
+import {
+	DomainError,
+	outputChannel,
+	outputEvent,
+	outputLogKey,
+	type OutputEvent
+} from '@remoteagent/shared';
 import type { UserIdentity } from '@remoteagent/shared/api';
 import type { Deps } from '../deps.ts';
 import { sessions } from '../db/schema/index.ts';

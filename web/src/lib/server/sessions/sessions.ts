@@ -73,7 +73,11 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 }
 
 /** The session, only if it belongs to this agent. */
-async function sessionOfAgent(deps: Pick<Deps, 'db'>, agent: AgentIdentity, sessionId: string): Promise<Session> {
+async function sessionOfAgent(
+	deps: Pick<Deps, 'db'>,
+	agent: AgentIdentity,
+	sessionId: string
+): Promise<Session> {
 	const [row] = await deps.db
 		.select()
 		.from(sessions)
@@ -97,12 +101,20 @@ export async function startSession(
 	if (!started) return { run: session.status === 'running' };
 	if (started.telegramChatId === null) return { run: true };
 	// The first message of a task: it carries the Abort button.
-	const first = await deps.redis.set(`tg:started:${session.id}`, '1', { nx: true, ex: OUTPUT_TTL_S });
+	const first = await deps.redis.set(`tg:started:${session.id}`, '1', {
+		nx: true,
+		ex: OUTPUT_TTL_S
+	});
 	if (first === 'OK') {
-		const messageId = await deps.notifier.send(started.telegramChatId, `▶ ${agent.name}: working…`, {
-			keyboard: abortKeyboard(session.id)
-		});
-		if (messageId !== null) await deps.redis.set(`tg:abortmsg:${session.id}`, messageId, { ex: OUTPUT_TTL_S });
+		const messageId = await deps.notifier.send(
+			started.telegramChatId,
+			`▶ ${agent.name}: working…`,
+			{
+				keyboard: abortKeyboard(session.id)
+			}
+		);
+		if (messageId !== null)
+			await deps.redis.set(`tg:abortmsg:${session.id}`, messageId, { ex: OUTPUT_TTL_S });
 	}
 	return { run: true };
 }
@@ -136,7 +148,11 @@ export async function appendOutput(
 	}
 }
 
-async function publishOutput(deps: Pick<Deps, 'redis'>, sessionId: string, event: OutputEvent): Promise<string> {
+async function publishOutput(
+	deps: Pick<Deps, 'redis'>,
+	sessionId: string,
+	event: OutputEvent
+): Promise<string> {
 	const id = await deps.redis.xadd(outputLogKey(sessionId), '*', { event: JSON.stringify(event) });
 	await deps.redis
 		.pipeline()
@@ -147,7 +163,11 @@ async function publishOutput(deps: Pick<Deps, 'redis'>, sessionId: string, event
 }
 
 /** The agent reports the end of a task: status recorded, the chat gets a NEW message (edits do not notify). */
-export async function finishSession(deps: SessionDeps, agent: AgentIdentity, input: SessionFinishInput): Promise<void> {
+export async function finishSession(
+	deps: SessionDeps,
+	agent: AgentIdentity,
+	input: SessionFinishInput
+): Promise<void> {
 	const session = await sessionOfAgent(deps, agent, input.sessionId);
 	await endSession(deps, session, input.status, input.reason, input.durationMs);
 }
@@ -176,16 +196,28 @@ export async function endSession(
 	if (ended.telegramChatId !== null) {
 		const abortMessage = await deps.redis.get<number>(`tg:abortmsg:${session.id}`);
 		if (abortMessage) await deps.notifier.editKeyboard(ended.telegramChatId, abortMessage, null);
-		await deps.notifier.send(ended.telegramChatId, endNotice(status, reason, elapsed, ended.promptPreview));
+		await deps.notifier.send(
+			ended.telegramChatId,
+			endNotice(status, reason, elapsed, ended.promptPreview)
+		);
 	}
 	await endLiveOutput(deps, session.id);
 	// Output lives only as long as it takes to deliver it: a late dashboard viewer gets the status from the database.
-	await deps.redis.del(outputLogKey(session.id), `tg:started:${session.id}`, `tg:abortmsg:${session.id}`);
+	await deps.redis.del(
+		outputLogKey(session.id),
+		`tg:started:${session.id}`,
+		`tg:abortmsg:${session.id}`
+	);
 	deps.log.info('session.ended', { sessionId: session.id, status });
 	return true;
 }
 
-export function endNotice(status: string, reason: string | null, elapsedMs: number, preview: string): string {
+export function endNotice(
+	status: string,
+	reason: string | null,
+	elapsedMs: number,
+	preview: string
+): string {
 	switch (status) {
 		case 'done':
 			return `✅ Done in ${formatDuration(elapsedMs)}`;
@@ -199,10 +231,19 @@ export function endNotice(status: string, reason: string | null, elapsedMs: numb
 }
 
 /** The user's last sessions, newest first, with their agent's name. */
-export async function recentSessions(deps: Pick<Deps, 'db'>, accountId: string, telegramUserId: number | null, limit = 10) {
-	const where = telegramUserId === null
-		? eq(sessions.accountId, accountId)
-		: and(eq(sessions.accountId, accountId), eq(sessions.startedByTelegramUserId, telegramUserId));
+export async function recentSessions(
+	deps: Pick<Deps, 'db'>,
+	accountId: string,
+	telegramUserId: number | null,
+	limit = 10
+) {
+	const where =
+		telegramUserId === null
+			? eq(sessions.accountId, accountId)
+			: and(
+					eq(sessions.accountId, accountId),
+					eq(sessions.startedByTelegramUserId, telegramUserId)
+				);
 	return deps.db
 		.select({ session: sessions, agentName: agents.name })
 		.from(sessions)
@@ -217,7 +258,10 @@ export async function recentSessions(deps: Pick<Deps, 'db'>, accountId: string, 
  * from a crash or a kill -9) are failed, so the chat hears about it instead of waiting forever.
  * Sessions started in the last few seconds are spared: their start may have raced the heartbeat.
  */
-export async function failOrphanedSessions(deps: SessionDeps, agent: AgentIdentity): Promise<number> {
+export async function failOrphanedSessions(
+	deps: SessionDeps,
+	agent: AgentIdentity
+): Promise<number> {
 	const cutoff = new Date(deps.now().getTime() - 10_000);
 	const orphans = await deps.db
 		.select()
@@ -226,7 +270,10 @@ export async function failOrphanedSessions(deps: SessionDeps, agent: AgentIdenti
 	let failed = 0;
 	for (const session of orphans) {
 		if (session.startedAt && session.startedAt > cutoff) continue;
-		if (await endSession(deps, session, 'failed', 'the agent restarted while running this task', null)) failed++;
+		if (
+			await endSession(deps, session, 'failed', 'the agent restarted while running this task', null)
+		)
+			failed++;
 	}
 	return failed;
 }

@@ -46,7 +46,13 @@ export async function joinWithInvite(
 		const [invite] = await tx
 			.update(teamInvites)
 			.set({ usedAt: now, usedByTelegramUserId: who.id })
-			.where(and(eq(teamInvites.codeHash, hash), isNull(teamInvites.usedAt), gt(teamInvites.expiresAt, now)))
+			.where(
+				and(
+					eq(teamInvites.codeHash, hash),
+					isNull(teamInvites.usedAt),
+					gt(teamInvites.expiresAt, now)
+				)
+			)
 			.returning();
 		if (!invite) {
 			const [existing] = await tx.select().from(teamInvites).where(eq(teamInvites.codeHash, hash));
@@ -69,7 +75,10 @@ export async function joinWithInvite(
 	});
 }
 
-export async function listMembers(deps: Pick<Deps, 'db'>, accountId: string): Promise<AuthorizedUser[]> {
+export async function listMembers(
+	deps: Pick<Deps, 'db'>,
+	accountId: string
+): Promise<AuthorizedUser[]> {
 	return deps.db
 		.select()
 		.from(authorizedUsers)
@@ -78,7 +87,11 @@ export async function listMembers(deps: Pick<Deps, 'db'>, accountId: string): Pr
 }
 
 /** Remove a member (never the owner). Returns false when there was no such member. */
-export async function removeMember(deps: Pick<Deps, 'db'>, accountId: string, memberId: string): Promise<boolean> {
+export async function removeMember(
+	deps: Pick<Deps, 'db'>,
+	accountId: string,
+	memberId: string
+): Promise<boolean> {
 	const removed = await deps.db
 		.delete(authorizedUsers)
 		.where(

@@ -6,7 +6,11 @@ import type { BotDeps, Sender } from './context.ts';
 export async function agentsOfSender(deps: Pick<BotDeps, 'db'>, sender: Sender): Promise<Agent[]> {
 	const accounts = sender.authorizations.map((a) => a.accountId);
 	if (accounts.length === 0) return [];
-	return deps.db.select().from(agents).where(inArray(agents.ownerId, accounts)).orderBy(asc(agents.name));
+	return deps.db
+		.select()
+		.from(agents)
+		.where(inArray(agents.ownerId, accounts))
+		.orderBy(asc(agents.name));
 }
 
 /** The agent the sender chose with /projects, else the first agent of their first account. */

@@ -17,7 +17,10 @@ import { unhandledFeature } from './features/unhandled.ts';
 import { autoRetry } from '@grammyjs/auto-retry';
 
 export function createBot(token: string, deps: BotDeps, botInfo: UserFromGetMe): Bot<BotContext> {
-	const bot = new Bot<BotContext>(token, { botInfo, client: { apiRoot: deps.config.TELEGRAM_API_ROOT } });
+	const bot = new Bot<BotContext>(token, {
+		botInfo,
+		client: { apiRoot: deps.config.TELEGRAM_API_ROOT }
+	});
 	bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
 	bot.use((ctx, next) => {
 		ctx.deps = deps;

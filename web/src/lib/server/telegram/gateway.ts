@@ -20,7 +20,11 @@ function senderOf(update: Update): number | null {
 const PROCESSING_TTL_S = 120;
 const DONE_TTL_S = 24 * 3600;
 
-export async function processUpdate(deps: BotDeps, bot: Bot<BotContext>, update: Update): Promise<Outcome> {
+export async function processUpdate(
+	deps: BotDeps,
+	bot: Bot<BotContext>,
+	update: Update
+): Promise<Outcome> {
 	const sender = senderOf(update);
 	if (sender === null) return 'ignored';
 	const limit = await deps.limits.telegramUser.limit(String(sender));

@@ -57,14 +57,23 @@ export async function appendLiveOutput(
 	}
 	const last = pages.at(-1);
 	// `reopen` re-creates the context (e.g. an open code fence) the last page starts in.
-	const tail = last ? (last.reopen ?? reopenFence(source, last.sourceStart)) + source.slice(last.sourceStart) : source;
-	await deps.redis.set(stateKey(sessionId), { messageId, tail, seq: batch.seq } satisfies LiveState, {
-		ex: STATE_TTL_S
-	});
+	const tail = last
+		? (last.reopen ?? reopenFence(source, last.sourceStart)) + source.slice(last.sourceStart)
+		: source;
+	await deps.redis.set(
+		stateKey(sessionId),
+		{ messageId, tail, seq: batch.seq } satisfies LiveState,
+		{
+			ex: STATE_TTL_S
+		}
+	);
 }
 
 /** The session ended: its output state is deleted. */
-export async function endLiveOutput(deps: Pick<LiveOutputDeps, 'redis'>, sessionId: string): Promise<void> {
+export async function endLiveOutput(
+	deps: Pick<LiveOutputDeps, 'redis'>,
+	sessionId: string
+): Promise<void> {
 	await deps.redis.del(stateKey(sessionId));
 }
 
@@ -86,7 +95,12 @@ async function sendPage(deps: LiveOutputDeps, chatId: number, page: Page): Promi
 	}
 }
 
-async function editPage(deps: LiveOutputDeps, chatId: number, messageId: number, page: Page): Promise<void> {
+async function editPage(
+	deps: LiveOutputDeps,
+	chatId: number,
+	messageId: number,
+	page: Page
+): Promise<void> {
 	try {
 		await deps.api.editMessageText(chatId, messageId, page.html, {
 			parse_mode: 'HTML',

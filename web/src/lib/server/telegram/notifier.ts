@@ -13,7 +13,11 @@ export interface Notifier {
 		text: string,
 		opts?: { html?: boolean; keyboard?: InlineKeyboardMarkup }
 	): Promise<number | null>;
-	editKeyboard(chatId: number, messageId: number, keyboard: InlineKeyboardMarkup | null): Promise<void>;
+	editKeyboard(
+		chatId: number,
+		messageId: number,
+		keyboard: InlineKeyboardMarkup | null
+	): Promise<void>;
 }
 
 export function telegramNotifier(api: Api, log: Logger): Notifier {
@@ -37,7 +41,8 @@ export function telegramNotifier(api: Api, log: Logger): Notifier {
 					reply_markup: keyboard ?? { inline_keyboard: [] }
 				});
 			} catch (error) {
-				if (!isNotModified(error)) log.warn('telegram.edit_failed', { chatId, error: describeError(error) });
+				if (!isNotModified(error))
+					log.warn('telegram.edit_failed', { chatId, error: describeError(error) });
 			}
 		}
 	};

@@ -12,7 +12,10 @@ import { SECRET_HEADER, webhookSecretMatches } from './webhook-secret.ts';
 const plain = (body: string, status: number) =>
 	new Response(body, { status, headers: { 'content-type': 'text/plain' } });
 
-export async function handleWebhook(request: Request, configured: ConfiguredBot | null): Promise<Response> {
+export async function handleWebhook(
+	request: Request,
+	configured: ConfiguredBot | null
+): Promise<Response> {
 	if (!configured) return plain('Telegram is not configured', 404);
 	const secret = configured.deps.config.TELEGRAM_WEBHOOK_SECRET;
 	if (!secret || !webhookSecretMatches(request.headers.get(SECRET_HEADER), secret)) {
@@ -28,6 +31,7 @@ export async function handleWebhook(request: Request, configured: ConfiguredBot 
 		return plain('not a Telegram update', 400);
 	}
 	const outcome = await processUpdate(configured.deps, configured.bot, update);
-	if (outcome === 'rate-limited') return Response.json({ ok: false, error: 'too many requests' }, { status: 429 });
+	if (outcome === 'rate-limited')
+		return Response.json({ ok: false, error: 'too many requests' }, { status: 429 });
 	return Response.json({ ok: true });
 }

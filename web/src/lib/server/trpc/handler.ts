@@ -25,7 +25,10 @@ export function handleTrpc(
 		onError({ error, path }) {
 			// Only server faults are worth a log line; never the input (it may hold codes or text).
 			if (error.code === 'INTERNAL_SERVER_ERROR' && !(error.cause instanceof DomainError)) {
-				opts.log.error('trpc.error', { path: path ?? null, cause: error.cause?.name ?? error.name });
+				opts.log.error('trpc.error', {
+					path: path ?? null,
+					cause: error.cause?.name ?? error.name
+				});
 			}
 		}
 	});

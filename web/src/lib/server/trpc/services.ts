@@ -11,7 +11,12 @@ import {
 	touchAgent
 } from '../agents/agents.ts';
 import { redeemPairingCode } from '../pairing/pairing.ts';
-import { appendOutput, failOrphanedSessions, finishSession, startSession } from '../sessions/sessions.ts';
+import {
+	appendOutput,
+	failOrphanedSessions,
+	finishSession,
+	startSession
+} from '../sessions/sessions.ts';
 import { streamSessionOutput } from '../sessions/output-stream.ts';
 import { admitCommand } from '../sessions/expiry.ts';
 

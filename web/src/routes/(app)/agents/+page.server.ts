@@ -20,7 +20,8 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const agentId = String(form.get('agentId') ?? '');
 		const name = agentName.safeParse(form.get('name'));
-		if (!name.success) return fail(400, { agentId, error: name.error.issues[0]?.message ?? 'invalid name' });
+		if (!name.success)
+			return fail(400, { agentId, error: name.error.issues[0]?.message ?? 'invalid name' });
 		const { relay } = await getRelay();
 		try {
 			await renameAgent(relay, { userId: user.userId }, agentId, name.data);

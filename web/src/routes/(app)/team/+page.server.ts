@@ -31,7 +31,10 @@ export const actions: Actions = {
 		const bot = relay.config.TELEGRAM_BOT_USERNAME;
 		if (!bot) return fail(503, { error: 'Set TELEGRAM_BOT_USERNAME to create invite links.' });
 		const { code, expiresAt } = await createInvite(relay, user.userId, user.userId);
-		return { link: `https://t.me/${bot}?start=${INVITE_PREFIX}${code}`, expiresAt: expiresAt.toISOString() };
+		return {
+			link: `https://t.me/${bot}?start=${INVITE_PREFIX}${code}`,
+			expiresAt: expiresAt.toISOString()
+		};
 	},
 	remove: async ({ locals, request }) => {
 		const user = userOf(locals);

@@ -16,7 +16,8 @@ agentsFeature.command('agents', async (ctx) => {
 	const now = ctx.deps.now();
 	const lines = all.map((agent) => {
 		const dot = agent.status === 'online' ? '●' : '○';
-		const state = agent.status === 'online' ? 'online' : `offline, last seen ${ago(agent.lastSeenAt, now)}`;
+		const state =
+			agent.status === 'online' ? 'online' : `offline, last seen ${ago(agent.lastSeenAt, now)}`;
 		const mark = active?.agent.id === agent.id ? ' ← active' : '';
 		return `${dot} ${agent.name} (${agent.runner}) — ${state}${mark}`;
 	});
@@ -33,7 +34,9 @@ agentsFeature.command('projects', async (ctx) => {
 	const keyboard = new InlineKeyboard();
 	for (const agent of all) {
 		const mark = active?.agent.id === agent.id ? '✓ ' : '';
-		keyboard.text(`${mark}${agent.status === 'online' ? '●' : '○'} ${agent.name}`, `use:${agent.id}`).row();
+		keyboard
+			.text(`${mark}${agent.status === 'online' ? '●' : '○'} ${agent.name}`, `use:${agent.id}`)
+			.row();
 	}
 	await ctx.reply('Choose the agent your prompts go to:', { reply_markup: keyboard });
 });

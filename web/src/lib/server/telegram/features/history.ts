@@ -18,7 +18,9 @@ export const historyFeature = new Composer<BotContext>();
 historyFeature.command('history', async (ctx) => {
 	const rows = [];
 	for (const authorization of ctx.sender.authorizations) {
-		rows.push(...(await recentSessions(ctx.deps, authorization.accountId, ctx.sender.telegramUserId)));
+		rows.push(
+			...(await recentSessions(ctx.deps, authorization.accountId, ctx.sender.telegramUserId))
+		);
 	}
 	rows.sort((a, b) => b.session.queuedAt.getTime() - a.session.queuedAt.getTime());
 	if (rows.length === 0) {
@@ -30,7 +32,10 @@ historyFeature.command('history', async (ctx) => {
 			session.startedAt && session.endedAt
 				? ` · ${formatDuration(session.endedAt.getTime() - session.startedAt.getTime())}`
 				: '';
-		const preview = session.promptPreview.length > 60 ? session.promptPreview.slice(0, 59) + '…' : session.promptPreview;
+		const preview =
+			session.promptPreview.length > 60
+				? session.promptPreview.slice(0, 59) + '…'
+				: session.promptPreview;
 		return `${STATUS_ICON[session.status] ?? '•'} ${agentName}${took} — ${preview}`;
 	});
 	await ctx.reply(lines.join('\n'));

@@ -45,7 +45,7 @@ async function requestAbort(ctx: BotContext, session: Session): Promise<void> {
 	const { deps } = ctx;
 	if (session.status === 'queued') {
 		// Not started: end it here. The agent skips prompts whose session is no longer queued.
-		await endSession({ ...deps, telegram: deps.telegram }, session, 'aborted', null, null);
+		await endSession(deps, session, 'aborted', null, null);
 	}
 	await deps.queue.enqueue(session.agentId, { type: 'abort', sessionId: session.id });
 	if (session.status === 'running') await ctx.reply('⏹ Stopping…');
@@ -80,7 +80,11 @@ function noAgentText(ctx: BotContext): string {
 	return `No agent is paired yet. Open ${url ? new URL('/agents/new', url).href : 'the dashboard'} to add one.`;
 }
 
-async function submitPrompt(ctx: BotContext, prompt: string, continueSessionId: string | null): Promise<void> {
+async function submitPrompt(
+	ctx: BotContext,
+	prompt: string,
+	continueSessionId: string | null
+): Promise<void> {
 	const { deps, sender } = ctx;
 	const target = await activeAgentOf(deps, sender);
 	if (!target || !ctx.chat) return void (await ctx.reply(noAgentText(ctx)));
@@ -90,17 +94,14 @@ async function submitPrompt(ctx: BotContext, prompt: string, continueSessionId: 
 		.from(sessions)
 		.where(and(eq(sessions.agentId, agent.id), inArray(sessions.status, ['queued', 'running'])))
 		.orderBy(asc(sessions.queuedAt));
-	const session = await createSession(
-		{ ...deps, telegram: deps.telegram },
-		{
-			accountId: authorization.accountId,
-			agentId: agent.id,
-			prompt,
-			startedBy: { telegramUserId: sender.telegramUserId, name: sender.name },
-			chatId: ctx.chat.id,
-			continueSessionId
-		}
-	);
+	const session = await createSession(deps, {
+		accountId: authorization.accountId,
+		agentId: agent.id,
+		prompt,
+		startedBy: { telegramUserId: sender.telegramUserId, name: sender.name },
+		chatId: ctx.chat.id,
+		continueSessionId
+	});
 	if (agent.status !== 'online') {
 		const wait = formatDuration(deps.config.OFFLINE_QUEUE_MS);
 		await ctx.reply(
@@ -114,13 +115,17 @@ async function submitPrompt(ctx: BotContext, prompt: string, continueSessionId: 
 		const running = ahead.find((s) => s.status === 'running');
 		const lines = [];
 		if (running && running.startedByTelegramUserId !== sender.telegramUserId) {
-			lines.push(`⚠️ ${running.startedByName ?? 'someone'} is working on: “${running.promptPreview.slice(0, 80)}”`);
+			lines.push(
+				`⚠️ ${running.startedByName ?? 'someone'} is working on: “${running.promptPreview.slice(0, 80)}”`
+			);
 		}
 		lines.push(`⏳ ${agent.name} is busy: your prompt is #${ahead.length} in the queue.`);
 		await ctx.reply(lines.join('\n'), { reply_markup: abortKeyboard(session.id) });
 		return;
 	}
-	const message = await ctx.reply(`▶ ${agent.name}: working…`, { reply_markup: abortKeyboard(session.id) });
+	const message = await ctx.reply(`▶ ${agent.name}: working…`, {
+		reply_markup: abortKeyboard(session.id)
+	});
 	// Tell startSession the first message is out, so it does not send another.
 	await deps.redis
 		.pipeline()

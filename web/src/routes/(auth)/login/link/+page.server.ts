@@ -7,7 +7,8 @@ import { startWebSession } from '$lib/server/auth/cookies';
 
 const REASONS = {
 	unknown: 'This sign-in link is not valid. Send /login to the bot for a new one.',
-	expired: 'This sign-in link has expired (they last 5 minutes). Send /login to the bot for a new one.',
+	expired:
+		'This sign-in link has expired (they last 5 minutes). Send /login to the bot for a new one.',
 	used: 'This sign-in link was already used. Send /login to the bot for a new one.'
 } as const;
 
