@@ -56,3 +56,12 @@ describe('parseConfig', () => {
 		).toBe('relay_bot');
 	});
 });
+
+describe('empty values', () => {
+	it('count as unset for every variable, defaults included', () => {
+		const config = parseConfig({ ...valid, LOG_LEVEL: '', DATA_DIR: '', OFFLINE_AFTER_MS: '' });
+		expect(config.LOG_LEVEL).toBe('info');
+		expect(config.DATA_DIR).toBe('.data');
+		expect(config.OFFLINE_AFTER_MS).toBe(90_000);
+	});
+});

@@ -72,7 +72,9 @@ export class ConfigError extends Error {
 }
 
 /** Parse the environment; throws ConfigError naming every bad variable (never its value). */
-export function parseConfig(source: Record<string, string | undefined>): Config {
+export function parseConfig(given: Record<string, string | undefined>): Config {
+	// `NAME=` (as in a copied .env.example) means unset, for every variable.
+	const source = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== ''));
 	const result = configSchema.safeParse(source);
 	if (result.success) return result.data;
 	const lines = result.error.issues.map((issue) => {
