@@ -79,6 +79,20 @@ describe('output to Telegram', () => {
 			expect(message.visible.length).toBeLessThanOrEqual(4096);
 		}
 		expect(squash(messages.map((m) => m.visible).join(''))).toBe(squash(visible));
+		// At most about one message or edit per second in the chat (paced through Redis).
+		const ids = new Set(messages.map((m) => m.message_id));
+		const times = t.telegram.calls
+			.filter(
+				(c) =>
+					(c.method === 'sendMessage' &&
+						c.payload.parse_mode === 'HTML' &&
+						Number(c.payload.chat_id) === ALICE.id) ||
+					(c.method === 'editMessageText' && ids.has(Number(c.payload.message_id)))
+			)
+			.map((c) => c.at);
+		expect(times.length).toBeGreaterThanOrEqual(messages.length);
+		const gaps = times.slice(1).map((at, i) => at - times[i]!);
+		expect(Math.min(...gaps)).toBeGreaterThanOrEqual(900);
 	}, 120_000);
 
 	it('sends the same text plain when Telegram rejects the formatting', async () => {

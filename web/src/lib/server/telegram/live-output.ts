@@ -10,6 +10,7 @@ import { TELEGRAM_TEXT_LIMIT } from '@remoteagent/shared';
 import type { Logger } from '../log.ts';
 import { paginate, type Page } from './render/paginate.ts';
 import { describeError, isNotModified, isParseError } from './notifier.ts';
+import { paceChat } from './pace.ts';
 
 const STATE_TTL_S = 24 * 3600;
 
@@ -78,6 +79,7 @@ export async function endLiveOutput(
 }
 
 async function sendPage(deps: LiveOutputDeps, chatId: number, page: Page): Promise<number> {
+	await paceChat(deps.redis, chatId);
 	try {
 		const message = await deps.api.sendMessage(chatId, page.html, {
 			parse_mode: 'HTML',
@@ -101,6 +103,7 @@ async function editPage(
 	messageId: number,
 	page: Page
 ): Promise<void> {
+	await paceChat(deps.redis, chatId);
 	try {
 		await deps.api.editMessageText(chatId, messageId, page.html, {
 			parse_mode: 'HTML',
