@@ -136,7 +136,12 @@ async function startApp(env: Record<string, string>, logFile: string): Promise<C
 	return child;
 }
 
-async function waitForHealth(baseURL: string, app: ChildProcess, logFile: string): Promise<void> {
+/** Resolves once the app answers /healthz with 200; fails early if it exits. */
+export async function waitForHealth(
+	baseURL: string,
+	app: ChildProcess,
+	logFile: string
+): Promise<void> {
 	const deadline = Date.now() + HEALTH_TIMEOUT_MS;
 	let last = 'no answer';
 	while (Date.now() < deadline) {
@@ -159,10 +164,11 @@ async function waitForHealth(baseURL: string, app: ChildProcess, logFile: string
 	);
 }
 
-function tail(logFile: string): string {
+/** The last lines of a log file, as a suffix for an error message ('' when there are none). */
+export function tail(file: string, lines = 15): string {
 	try {
-		const lines = readFileSync(logFile, 'utf8').trim().split('\n').slice(-10);
-		return lines.length && lines[0] ? `\n--- app log (${logFile}) ---\n${lines.join('\n')}` : '';
+		const text = readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
+		return text ? `\n--- ${file} ---\n${text}` : '';
 	} catch {
 		return '';
 	}

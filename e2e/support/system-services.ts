@@ -6,10 +6,11 @@
  * process exits, whatever happened before.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { ping } from '../../web/tools/local-redis.ts';
 import { dirname } from 'node:path';
 import { SERVER_ENTRY, WEB_DIR } from './build.ts';
+import { tail, waitForHealth } from './stack.ts';
 
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -123,25 +124,6 @@ export function persistentRedis(opts: {
 	};
 }
 
-/** One raw RESP PING; true on +PONG. */
-function ping(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = connect({ port, host: '127.0.0.1' });
-		let reply = '';
-		const done = (ok: boolean) => {
-			socket.destroy();
-			resolve(ok);
-		};
-		socket.setTimeout(1000, () => done(false));
-		socket.once('error', () => done(false));
-		socket.once('connect', () => socket.write('PING\r\n'));
-		socket.on('data', (chunk) => {
-			reply += chunk.toString();
-			if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
-		});
-	});
-}
-
 /** The built web app on a fixed port; each start appends to the same log file. */
 export interface RestartableApp {
 	baseURL: string;
@@ -182,25 +164,7 @@ export function restartableApp(opts: {
 				stdio: ['ignore', log, log]
 			});
 			void handle.exited.then(() => log.end());
-			const app = handle.child;
-			const deadline = Date.now() + 30_000;
-			let last = 'no answer';
-			for (;;) {
-				if (!isRunning(app))
-					throw new Error(`e2e: the app exited during start${tail(opts.logFile)}`);
-				try {
-					const response = await fetch(`${baseURL}/healthz`);
-					if (response.status === 200) return;
-					last = `${response.status} ${await response.text()}`;
-				} catch (error) {
-					last = (error as Error).message;
-				}
-				if (Date.now() > deadline)
-					throw new Error(
-						`e2e: ${baseURL}/healthz not 200 within 30 s (${last})${tail(opts.logFile)}`
-					);
-				await sleep(100);
-			}
+			await waitForHealth(baseURL, handle.child, opts.logFile);
 		},
 		async kill() {
 			if (handle) await killProcess(handle);
@@ -209,13 +173,4 @@ export function restartableApp(opts: {
 			if (handle) await stopProcess(handle);
 		}
 	};
-}
-
-export function tail(file: string, lines = 15): string {
-	try {
-		const text = readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
-		return text ? `\n--- ${file} ---\n${text}` : '';
-	} catch {
-		return '';
-	}
 }

@@ -137,7 +137,7 @@ async function waitForPing(port: number, child: ChildProcess): Promise<void> {
 }
 
 /** One raw RESP `PING`; resolves true on `+PONG`, false on any failure. */
-function ping(port: number): Promise<boolean> {
+export function ping(port: number): Promise<boolean> {
 	return new Promise((resolve) => {
 		const socket = connect({ port, host: '127.0.0.1' });
 		let reply = '';
