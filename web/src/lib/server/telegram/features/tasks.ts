@@ -67,7 +67,7 @@ tasksFeature.hears(CONTINUE, async (ctx) => {
 		.limit(1);
 	if (!previous) return void (await ctx.reply(`Nothing to continue on ${target.agent.name} yet.`));
 	const more = (ctx.match[1] ?? '').trim();
-	await submitPrompt(ctx, more || 'continue', previous.id);
+	await submitPrompt(ctx, more || 'continue', previous.id, target);
 });
 
 tasksFeature.on('message:text', async (ctx, next) => {
@@ -80,13 +80,15 @@ function noAgentText(ctx: BotContext): string {
 	return `No agent is paired yet. Open ${url ? new URL('/agents/new', url).href : 'the dashboard'} to add one.`;
 }
 
+/** `resolved` is the active agent when the caller already looked it up. */
 async function submitPrompt(
 	ctx: BotContext,
 	prompt: string,
-	continueSessionId: string | null
+	continueSessionId: string | null,
+	resolved?: Awaited<ReturnType<typeof activeAgentOf>>
 ): Promise<void> {
 	const { deps, sender } = ctx;
-	const target = await activeAgentOf(deps, sender);
+	const target = resolved === undefined ? await activeAgentOf(deps, sender) : resolved;
 	if (!target || !ctx.chat) return void (await ctx.reply(noAgentText(ctx)));
 	const { agent, authorization } = target;
 	const ahead = await deps.db
