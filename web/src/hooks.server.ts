@@ -1,6 +1,7 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { getRelay } from '$lib/server/instance';
+import { createLogger } from '$lib/server/log';
 import { resolveWebSession, SESSION_COOKIE } from '$lib/server/auth/web-session';
 
 /** Resolve the dashboard session from its cookie (sliding expiry). */
@@ -41,19 +42,15 @@ export const handle = sequence(session, headers);
  * Unexpected errors: one structured line (class and route, never the message — it may quote
  * input), and a generic message for the client.
  */
+const errorLog = createLogger('error');
+
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status !== 404) {
-		const name = error instanceof Error ? error.name : typeof error;
-		process.stdout.write(
-			JSON.stringify({
-				t: new Date().toISOString(),
-				level: 'error',
-				event: 'http.unhandled',
-				route: event.route.id,
-				status,
-				error: name
-			}) + '\n'
-		);
+		errorLog.error('http.unhandled', {
+			route: event.route.id,
+			status,
+			error: error instanceof Error ? error.name : typeof error
+		});
 	}
 	return { message: status === 404 ? 'Not Found' : 'Internal Error' };
 };
