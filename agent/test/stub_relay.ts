@@ -32,7 +32,12 @@ export class StubRelay {
   readonly codes = new Map<string, CodeState>();
   readonly commands: { agentId: string; id: string; command: AgentCommand }[] = [];
   readonly acked: string[] = [];
+  /** Sessions in the order they were started, each once. */
   readonly started: string[] = [];
+  /** Which agent process (`instance`) started each session. */
+  readonly starters = new Map<string, string>();
+  /** Entries no longer offered: acknowledged non-prompts, prompts of started sessions. */
+  #removed = new Set<string>();
   /** Sessions the relay ended before they started: `session.start` answers `run: false`. */
   readonly cancelled = new Set<string>();
   readonly outputs = new Map<string, { seq: number; text: string }[]>();
@@ -74,7 +79,8 @@ export class StubRelay {
 
   /** Queue a command for an agent; returns its event id. */
   push(agentId: string, command: AgentCommand): string {
-    const id = String(this.#nextId++).padStart(6, "0");
+    // Shaped like a Redis stream id; zero-padded so ids compare as strings.
+    const id = `${String(this.#nextId++).padStart(6, "0")}-0`;
     this.commands.push({ agentId, id, command });
     for (const wake of [...this.#wake]) wake();
     return id;
@@ -140,6 +146,9 @@ export class StubRelay {
       stream: (agent, lastEventId, signal) => this.#stream(agent, lastEventId, signal),
       ack: (_agent, eventId) => {
         this.acked.push(eventId);
+        // Like the real relay: a prompt leaves the queue when its session starts, not on ack.
+        const entry = this.commands.find((c) => c.id === eventId);
+        if (entry && entry.command.type !== "prompt") this.#removed.add(eventId);
         return Promise.resolve();
       },
     },
@@ -162,9 +171,19 @@ export class StubRelay {
       remove: () => Promise.resolve(),
     },
     sessions: {
-      start: (_agent, sessionId) => {
+      start: (_agent, sessionId, instance) => {
         if (this.cancelled.has(sessionId)) return Promise.resolve({ run: false });
-        this.started.push(sessionId);
+        const starter = this.starters.get(sessionId);
+        if (starter !== undefined && starter !== instance) return Promise.resolve({ run: false });
+        if (starter === undefined) {
+          this.starters.set(sessionId, instance);
+          this.started.push(sessionId);
+        }
+        for (const c of this.commands) {
+          if (c.command.type === "prompt" && c.command.sessionId === sessionId) {
+            this.#removed.add(c.id);
+          }
+        }
         return Promise.resolve({ run: true });
       },
       output: (_agent, input) => {
@@ -192,7 +211,7 @@ export class StubRelay {
       const agentRecord = [...this.agents.values()].find((a) => a.agentId === agent.agentId);
       if (agentRecord?.revoked) throw new DomainError("AGENT_REVOKED");
       const next = this.commands.filter((c) =>
-        c.agentId === agent.agentId && c.id > after && !this.acked.includes(c.id)
+        c.agentId === agent.agentId && c.id > after && !this.#removed.has(c.id)
       );
       for (const item of next) {
         after = item.id;

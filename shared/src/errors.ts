@@ -24,7 +24,11 @@ export const DOMAIN_ERRORS = {
 	SESSION_NOT_FOUND: { status: 'NOT_FOUND', message: 'no such session for this agent' },
 	AGENT_NOT_FOUND: { status: 'NOT_FOUND', message: 'no such agent' },
 	NAME_TAKEN: { status: 'CONFLICT', message: 'an agent with this name already exists' },
-	RATE_LIMITED: { status: 'TOO_MANY_REQUESTS', message: 'too many attempts: try again later' }
+	RATE_LIMITED: { status: 'TOO_MANY_REQUESTS', message: 'too many attempts: try again later' },
+	TOO_MANY_CONNECTIONS: {
+		status: 'TOO_MANY_REQUESTS',
+		message: 'this agent already has too many open connections: is it running twice?'
+	}
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;

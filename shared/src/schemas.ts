@@ -68,14 +68,24 @@ export type AgentCommand = z.infer<typeof agentCommand>;
 export type PromptCommand = z.infer<typeof promptCommand>;
 
 export const onCommandInput = z.object({ lastEventId: z.string().nullish() });
-export const ackInput = z.object({ eventId: z.string().min(1).max(64) });
+/** Event ids are Redis stream ids (`<ms>-<seq>`). */
+export const ackInput = z.object({
+	eventId: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'not an event id')
+});
 
 export const heartbeatInput = z.object({
 	busySessionId: id.nullable(),
 	version: z.string().max(40)
 });
 
-export const sessionStartInput = z.object({ sessionId: id });
+export const sessionStartInput = z.object({
+	sessionId: id,
+	/**
+	 * Random per agent process: a retried start from the same process is told to run, a start of
+	 * the same session from any other process (say, the agent running twice) is not.
+	 */
+	instance: z.string().regex(/^[\w-]{16,64}$/, 'malformed instance id')
+});
 
 export const sessionOutputInput = z.object({
 	sessionId: id,

@@ -33,6 +33,8 @@ export interface AgentLoopOptions {
   now?: () => number;
   timers?: Timers;
   random?: () => number;
+  /** This process's id for `session.start` (default: random). */
+  instance?: string;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -65,6 +67,8 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
     revokedStop.abort();
     hardStop.abort();
   };
+  // Names this process to the relay: a session started here runs here and nowhere else.
+  const instance = options.instance ?? randomInstanceId();
   const retrying = <T>(call: () => Promise<T>) =>
     retryTransient(call, { signal: hardStop.signal, sleep, random: options.random });
 
@@ -77,7 +81,7 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
     now,
     timers,
     calls: {
-      start: (sessionId) => retrying(() => client.session.start.mutate({ sessionId })),
+      start: (sessionId) => retrying(() => client.session.start.mutate({ sessionId, instance })),
       output: (sessionId, seq, text) =>
         retrying(() => client.session.output.mutate({ sessionId, seq, text })),
       finish: (input) => retrying(() => client.session.finish.mutate(input)),
@@ -91,20 +95,24 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
     if (seen.has(id)) return;
     seen.add(id);
     if (seen.size > SEEN_IDS_LIMIT) seen.delete(seen.values().next().value as string);
-    // One at a time, in arrival order: a prompt is acknowledged and queued before the next
-    // command (say, its abort) is looked at.
+    // One at a time, in arrival order: a prompt is queued before the next command (say, its
+    // abort) is looked at. A prompt is not acknowledged: it stays in the relay's queue until
+    // its session starts, so a new process of this agent gets it again if this one dies.
+    // Anything else is acknowledged once taken.
     commands = commands.then(async () => {
-      try {
-        await retrying(() => client.agent.ack.mutate({ eventId: id }));
-      } catch (error) {
-        stopOnRevocation(error);
-        if (revoked || hardStop.signal.aborted) return;
-        onEvent({
-          type: "warning",
-          message: `could not acknowledge a command: ${messageOf(error)}`,
-        });
-      }
       const parsed = agentCommand.safeParse(data);
+      if (!parsed.success || parsed.data.type !== "prompt") {
+        try {
+          await retrying(() => client.agent.ack.mutate({ eventId: id }));
+        } catch (error) {
+          stopOnRevocation(error);
+          if (revoked || hardStop.signal.aborted) return;
+          onEvent({
+            type: "warning",
+            message: `could not acknowledge a command: ${messageOf(error)}`,
+          });
+        }
+      }
       if (!parsed.success) {
         onEvent({ type: "warning", message: "ignored a command this version does not understand" });
       } else if (parsed.data.type === "prompt") {
@@ -205,6 +213,11 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
   } finally {
     timers.clearTimeout(grace);
   }
+}
+
+function randomInstanceId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
 }
 
 /** A signal that aborts when any of `signals` does. */

@@ -81,11 +81,11 @@ async function finish(h: Harness): Promise<void> {
   await h.relay.close();
 }
 
-Deno.test("a prompt is acknowledged, started, streamed in order and finished", async () => {
+Deno.test("a prompt is started (not acknowledged), streamed in order and finished", async () => {
   const h = await harness();
-  const eventId = h.relay.push(AGENT, prompt(1, "hello"));
+  h.relay.push(AGENT, prompt(1, "hello"));
   await h.relay.until(() => h.relay.finished.has(sid(1)), "the task to finish");
-  assertEquals(h.relay.acked, [eventId]);
+  assertEquals(h.relay.acked, [], "a prompt leaves the queue by starting, not by an ack");
   assertEquals(h.relay.started, [sid(1)]);
   assertEquals(h.relay.outputText(sid(1)), "you said: hello\n");
   const end = h.relay.finished.get(sid(1))!;
@@ -123,6 +123,33 @@ Deno.test("abort stops the running task and drops a queued one", async () => {
   assertEquals(h.relay.finished.get(sid(1))!.status, "aborted");
   assertEquals(h.relay.started, [sid(1)], "the dropped task never started");
   await finish(h);
+});
+
+Deno.test("a prompt waiting in a process that died is run by the next process, exactly once", async () => {
+  const relay = startStubRelay();
+  const a = await harness(new ScriptedRunner(holdingScript()), relay);
+  relay.push(AGENT, prompt(1, "long"));
+  relay.push(AGENT, prompt(2, "waiting"));
+  await relay.until(() => relay.outputText(sid(1)).includes("working"), "task 1 runs in A");
+  // B: a new process of the same agent, as after a kill -9 of A and a restart. It reads the
+  // queue from the start and gets the prompt that was still waiting in A's memory.
+  const b = await harness(new ScriptedRunner(echoScript), relay);
+  await relay.until(() => relay.finished.has(sid(2)), "task 2 runs in B");
+  assertEquals(b.runner.requests.map((r) => r.prompt), ["waiting"], "B never got task 1");
+  // A is still alive after all: when task 1 ends it reaches task 2, and is told to skip it.
+  relay.push(AGENT, { type: "abort", sessionId: sid(1) });
+  await relay.until(
+    () => a.events.some((e) => e.type === "task-end" && e.sessionId === sid(2)),
+    "A to pass over task 2",
+  );
+  assertEquals(a.runner.requests.map((r) => r.prompt), ["long"], "task 2 did not run in A");
+  assertEquals(relay.started, [sid(1), sid(2)]);
+  assert(relay.starters.get(sid(1)) !== relay.starters.get(sid(2)), "two processes");
+  assertEquals(relay.finished.get(sid(2))!.status, "done");
+  a.stop.abort();
+  b.stop.abort();
+  await Promise.all([a.done, b.done]);
+  await relay.close();
 });
 
 Deno.test("continue passes the resume handle of the earlier session", async () => {

@@ -53,8 +53,11 @@ export interface ApiServices {
 		remove(user: UserIdentity, agentId: string): Promise<void>;
 	};
 	sessions: {
-		/** `run: false` when the session was aborted or expired before it started: skip it. */
-		start(agent: AgentIdentity, sessionId: string): Promise<{ run: boolean }>;
+		/**
+		 * `run: false` when the session was aborted or expired before it started, or another
+		 * agent process (`instance`) started it: skip it.
+		 */
+		start(agent: AgentIdentity, sessionId: string, instance: string): Promise<{ run: boolean }>;
 		output(
 			agent: AgentIdentity,
 			input: { sessionId: string; seq: number; text: string }

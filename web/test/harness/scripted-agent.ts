@@ -15,6 +15,9 @@ import type { AppRouter } from '@remoteagent/shared/api';
 
 export type AgentClient = TRPCClient<AppRouter>;
 
+/** The agent process id a scripted agent passes to `session.start`. */
+export const TEST_INSTANCE = 'scripted-agent-instance-0001';
+
 export function agentClient(baseUrl: string, token: string | null): AgentClient {
 	const url = `${baseUrl}/api/trpc`;
 	const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
@@ -57,6 +60,8 @@ export interface ScriptedAgentOptions {
 export class ScriptedAgent {
 	readonly received: Received[] = [];
 	readonly errors: unknown[] = [];
+	/** Errors the subscription link retries on its own (it reconnects after each). */
+	readonly connectionErrors: unknown[] = [];
 	lastEventId: string | null = null;
 	private unsubscribe: (() => void) | null = null;
 	private waiters: (() => void)[] = [];
@@ -81,6 +86,11 @@ export class ScriptedAgent {
 				},
 				onError: (error) => {
 					this.errors.push(error);
+					this.notify();
+				},
+				onConnectionStateChange: (state) => {
+					if (state.state !== 'connecting' || !state.error) return;
+					this.connectionErrors.push(state.error);
 					this.notify();
 				}
 			}

@@ -10,7 +10,12 @@ import { createCallerFactory, appRouter } from '@remoteagent/shared/api';
 import { signInWithTelegram } from '../../src/lib/server/accounts/accounts.ts';
 import { issuePairingCode } from '../../src/lib/server/pairing/pairing.ts';
 import { startTestRelay, TEST_JWT_SECRET, type TestRelay } from '../harness/relay.ts';
-import { agentClient, ScriptedAgent, eventually } from '../harness/scripted-agent.ts';
+import {
+	agentClient,
+	ScriptedAgent,
+	eventually,
+	TEST_INSTANCE
+} from '../harness/scripted-agent.ts';
 import { ALICE, BOB, pairAgent } from '../harness/accounts.ts';
 
 let t: TestRelay;
@@ -215,9 +220,11 @@ describe('cross-tenant isolation', () => {
 				})
 			)
 		).toBe('SESSION_NOT_FOUND');
-		expect(await domainError(intruder.session.start.mutate({ sessionId: session.id }))).toBe(
-			'SESSION_NOT_FOUND'
-		);
+		expect(
+			await domainError(
+				intruder.session.start.mutate({ sessionId: session.id, instance: TEST_INSTANCE })
+			)
+		).toBe('SESSION_NOT_FOUND');
 	});
 
 	it('a user cannot watch another account’s session output', async () => {

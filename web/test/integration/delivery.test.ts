@@ -9,7 +9,12 @@ import { authorizedUsers, sessions } from '../../src/lib/server/db/schema/index.
 import { newId } from '../../src/lib/server/db/ids.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
-import { agentClient, eventually, ScriptedAgent } from '../harness/scripted-agent.ts';
+import {
+	agentClient,
+	eventually,
+	ScriptedAgent,
+	TEST_INSTANCE
+} from '../harness/scripted-agent.ts';
 import {
 	ALICE,
 	BOB,
@@ -100,7 +105,9 @@ describe('relay', () => {
 		expect(row?.startedByTelegramUserId).toBe(ALICE.id);
 
 		const client = agent.client;
-		expect(await client.session.start.mutate({ sessionId: command.sessionId })).toEqual({
+		expect(
+			await client.session.start.mutate({ sessionId: command.sessionId, instance: TEST_INSTANCE })
+		).toEqual({
 			run: true
 		});
 		await client.session.output.mutate({
@@ -187,8 +194,12 @@ describe('relay', () => {
 	it('still delivers when the pub/sub wake-up is lost', async () => {
 		const agent = connect();
 		await online();
+		// Appended without the pub/sub message that normally wakes the subscription.
+		const command = JSON.stringify({ type: 'abort', sessionId: null });
 		await t.relay.redis.xadd(agentQueueKey(alice.agentId), '*', {
-			command: JSON.stringify({ type: 'abort', sessionId: null })
+			type: 'abort',
+			session: '',
+			sealed: await t.relay.sealer.seal('command', alice.agentId, command)
 		});
 		await agent.until(
 			() => agent.received.some((r) => r.command.type === 'abort'),
@@ -198,11 +209,110 @@ describe('relay', () => {
 		expect(agent.received.filter((r) => r.command.type === 'abort')).toHaveLength(1);
 	});
 
+	it('offers a prompt again to a new agent process until its session starts, acknowledged or not', async () => {
+		const first = connect();
+		await online();
+		const command = await promptAndReceive(first, 'survive a kill -9');
+		await new Promise((r) => setTimeout(r, 300)); // its ack has been sent
+		first.disconnect();
+		// A new process of the agent reads its queue from the start.
+		const second = connect();
+		await second.until(
+			() => second.prompts().some((p) => p.sessionId === command.sessionId),
+			10_000,
+			'the prompt offered again'
+		);
+		expect(
+			await second.client.session.start.mutate({
+				sessionId: command.sessionId,
+				instance: 'second-process-instance'
+			})
+		).toEqual({ run: true });
+		second.disconnect();
+		const third = connect();
+		await online();
+		await new Promise((r) => setTimeout(r, 700));
+		expect(third.prompts().map((p) => p.sessionId)).not.toContain(command.sessionId);
+	});
+
+	it('lets only the agent process that started a session run it; its own retry still runs', async () => {
+		const agent = connect();
+		await online();
+		const command = await promptAndReceive(agent, 'only once');
+		const start = (instance: string) =>
+			agent.client.session.start.mutate({ sessionId: command.sessionId, instance });
+		expect(await start('process-one-instance-id')).toEqual({ run: true });
+		expect(await start('process-two-instance-id')).toEqual({ run: false });
+		expect(await start('process-one-instance-id'), 'a retried start').toEqual({ run: true });
+	});
+
+	it('fails a task left running by a killed agent even when the new process is busy', async () => {
+		const agent = connect();
+		await online();
+		const orphan = await promptAndReceive(agent, 'killed mid-task');
+		await agent.client.session.start.mutate({
+			sessionId: orphan.sessionId,
+			instance: 'the-killed-process-id'
+		});
+		const next = await promptAndReceive(agent, 'the next task');
+		await agent.client.session.start.mutate({
+			sessionId: next.sessionId,
+			instance: 'the-new-process-id-00'
+		});
+		t.advance(11_000); // past the grace for a start racing the heartbeat
+		try {
+			await agent.client.agent.heartbeat.mutate({ busySessionId: next.sessionId, version: 't' });
+		} finally {
+			t.advance(-11_000);
+		}
+		const status = async (id: string) =>
+			(await t.relay.db.select().from(sessions).where(eq(sessions.id, id)))[0]?.status;
+		expect(await status(orphan.sessionId)).toBe('failed');
+		expect(await status(next.sessionId)).toBe('running');
+		expect(texts(ALICE)).toContain('❌ Failed: the agent restarted while running this task');
+	});
+
+	it('tells the sender "not run" when the window ends, even if Redis lost the queue', async () => {
+		await t.relay.db
+			.update((await import('../../src/lib/server/db/schema/index.ts')).agents)
+			.set({ status: 'offline' });
+		await say(ALICE, 'lost with the queue');
+		await t.relay.redis.del(agentQueueKey(alice.agentId));
+		t.advance(11 * 60_000);
+		try {
+			expect((await runSweep(t.relay)).expiredPrompts).toBe(1);
+		} finally {
+			t.advance(-11 * 60_000);
+		}
+		expect(lastText(ALICE)).toMatch(
+			/^⌛ Not run: no agent took it within 10m 0s\. Prompt: “lost with the queue”/
+		);
+	});
+
+	it('refuses a fourth simultaneous command subscription of one agent', async () => {
+		const open = [connect(), connect(), connect()];
+		await online();
+		await new Promise((r) => setTimeout(r, 300));
+		const fourth = connect();
+		await fourth.until(() => fourth.connectionErrors.length > 0, 5_000, 'the fourth refused');
+		fourth.disconnect();
+		expect(String(fourth.connectionErrors[0])).toContain('too many open connections');
+		expect(open.every((a) => a.errors.length + a.connectionErrors.length === 0)).toBe(true);
+		open[0]!.disconnect();
+		await new Promise((r) => setTimeout(r, 300));
+		const again = connect();
+		await new Promise((r) => setTimeout(r, 700));
+		expect(again.connectionErrors).toEqual([]);
+	});
+
 	it('aborts the running task from the word and from the button', async () => {
 		const agent = connect();
 		await online();
 		const command = await promptAndReceive(agent, 'long job');
-		await agent.client.session.start.mutate({ sessionId: command.sessionId });
+		await agent.client.session.start.mutate({
+			sessionId: command.sessionId,
+			instance: TEST_INSTANCE
+		});
 		await say(ALICE, 'abort');
 		await agent.until(
 			() =>
@@ -241,7 +351,10 @@ describe('relay', () => {
 		const agent = connect();
 		await online();
 		const first = await promptAndReceive(agent, 'write the tests');
-		await agent.client.session.start.mutate({ sessionId: first.sessionId });
+		await agent.client.session.start.mutate({
+			sessionId: first.sessionId,
+			instance: TEST_INSTANCE
+		});
 		await agent.client.session.finish.mutate({
 			sessionId: first.sessionId,
 			status: 'done',
@@ -257,7 +370,10 @@ describe('relay', () => {
 		const agent = connect();
 		await online();
 		const running = await promptAndReceive(agent, 'alice’s big task');
-		await agent.client.session.start.mutate({ sessionId: running.sessionId });
+		await agent.client.session.start.mutate({
+			sessionId: running.sessionId,
+			instance: TEST_INSTANCE
+		});
 		await say(BOB, 'bob’s small task');
 		expect(lastText(BOB)).toContain('⚠️ @alice is working on: “alice’s big task”');
 		expect(lastText(BOB)).toContain('#1 in the queue');

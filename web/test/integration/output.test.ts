@@ -8,7 +8,12 @@ import { agents } from '../../src/lib/server/db/schema/index.ts';
 import { createSession } from '../../src/lib/server/sessions/sessions.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
-import { agentClient, eventually, type AgentClient } from '../harness/scripted-agent.ts';
+import {
+	agentClient,
+	eventually,
+	type AgentClient,
+	TEST_INSTANCE
+} from '../harness/scripted-agent.ts';
 import { ALICE, pairAgent } from '../harness/accounts.ts';
 
 let t: TestRelay;
@@ -33,7 +38,7 @@ async function runningSession(prompt = 'task'): Promise<string> {
 		chatId: ALICE.id,
 		continueSessionId: null
 	});
-	await client.session.start.mutate({ sessionId: session.id });
+	await client.session.start.mutate({ sessionId: session.id, instance: TEST_INSTANCE });
 	return session.id;
 }
 

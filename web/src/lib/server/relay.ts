@@ -10,6 +10,7 @@ import { createDb, type DbHandle } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createSealer } from './crypto/seal.ts';
 import { createLimits, type Limits } from './ratelimit/limits.ts';
 import { CommandQueue } from './relay/command-queue.ts';
 import type { SessionDeps } from './sessions/sessions.ts';
@@ -55,11 +56,14 @@ export async function createRelay(config: Config, opts: RelayOptions = {}): Prom
 				: null;
 	const now = opts.now ?? (() => new Date());
 	const deps: Deps = { config, db: database.db, redis, log, now };
+	// The sealing keys are derived (HKDF, one per purpose) from the server's one secret.
+	const sealer = createSealer(config.AGENT_JWT_SECRET);
 	return {
 		...deps,
 		database,
+		sealer,
 		limits: createLimits(redis, config.TELEGRAM_RATE_PER_MINUTE),
-		queue: new CommandQueue(redis, {
+		queue: new CommandQueue(redis, sealer, {
 			queueTtlMs: config.OFFLINE_QUEUE_MS,
 			pollMs: opts.pollMs
 		}),

@@ -2,18 +2,18 @@
  * Per-agent command delivery. Pub/sub alone loses messages (an agent between two connections
  * hears nothing), so every command is first appended to a short-lived Redis stream
  * `agent:{id}:queue`; pub/sub on `agent:{id}` only wakes the subscription early. The stream id is
- * the tRPC tracked event id: a reconnecting agent resumes after the last id it saw, and its ack
- * deletes the entry, so each command is delivered once across disconnects and server restarts.
+ * the tRPC tracked event id: a reconnecting agent resumes after the last id it saw.
+ *
+ * A prompt stays in the stream until its session leaves `queued` (started, aborted or expired):
+ * an agent that dies with prompts waiting in its memory gets them again when it comes back,
+ * because a new process reads the stream from the start. Other commands (abort) leave the
+ * stream when the agent acknowledges them. The command itself is sealed (see crypto/seal.ts);
+ * only its type and session id are readable in Redis.
  */
 import type { Redis } from '@upstash/redis';
-import { followStream, jsonField } from './follow.ts';
-import {
-	agentChannel,
-	agentCommand,
-	agentQueueKey,
-	DomainError,
-	type AgentCommand
-} from '@remoteagent/shared';
+import { followStream } from './follow.ts';
+import { agentChannel, agentCommand, agentQueueKey, type AgentCommand } from '@remoteagent/shared';
+import type { Sealer } from '../crypto/seal.ts';
 
 /** Agents whose queue may hold entries; the sweeper walks this set. */
 const ACTIVE_QUEUES_KEY = 'queues:active';
@@ -33,23 +33,63 @@ export interface CommandQueueOptions {
 	pollMs?: number;
 }
 
+/** Fields of one stream entry: only `sealed` carries the command's content. */
+type EntryFields = {
+	type: AgentCommand['type'];
+	session: string;
+	sealed: string;
+};
+
+/** Delete the prompt entries of one session (KEYS[1] stream, ARGV[1] session id). */
+const RELEASE_SCRIPT = `
+local removed = 0
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+	local fields, kind, session = entry[2], nil, nil
+	for i = 1, #fields, 2 do
+		if fields[i] == 'type' then kind = fields[i + 1] elseif fields[i] == 'session' then session = fields[i + 1] end
+	end
+	if kind == 'prompt' and session == ARGV[1] then removed = removed + redis.call('XDEL', KEYS[1], entry[1]) end
+end
+return removed`;
+
+/** Delete one entry unless it is a prompt (KEYS[1] stream, ARGV[1] entry id). */
+const ACK_SCRIPT = `
+local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
+if #found == 0 then return 0 end
+local fields = found[1][2]
+for i = 1, #fields, 2 do
+	if fields[i] == 'type' and fields[i + 1] == 'prompt' then return 0 end
+end
+return redis.call('XDEL', KEYS[1], ARGV[1])`;
+
 export class CommandQueue {
-	private readonly pollMs: number;
+	/** How often subscriptions re-read the stream without a wake-up. */
+	readonly pollMs: number;
+	private readonly releaseScript;
+	private readonly ackScript;
 
 	constructor(
 		private readonly redis: Redis,
+		private readonly sealer: Sealer,
 		private readonly opts: CommandQueueOptions
 	) {
 		this.pollMs = opts.pollMs ?? 5_000;
+		this.releaseScript = redis.createScript<number>(RELEASE_SCRIPT);
+		this.ackScript = redis.createScript<number>(ACK_SCRIPT);
 	}
 
 	/** Append a command for an agent and wake its subscription. Returns the event id. */
 	async enqueue(agentId: string, command: AgentCommand): Promise<string> {
 		const key = agentQueueKey(agentId);
+		const fields: EntryFields = {
+			type: command.type,
+			session: command.sessionId ?? '',
+			sealed: await this.sealer.seal('command', agentId, JSON.stringify(command))
+		};
 		// One round trip: subscribers wake on any message and re-read the stream themselves.
 		const [id] = await this.redis
 			.pipeline()
-			.xadd(key, '*', { command: JSON.stringify(command) })
+			.xadd(key, '*', fields)
 			.pexpire(key, this.opts.queueTtlMs + 60_000)
 			.sadd(ACTIVE_QUEUES_KEY, agentId)
 			.publish(agentChannel(agentId), 'new')
@@ -57,7 +97,7 @@ export class CommandQueue {
 		return id;
 	}
 
-	/** Entries after `afterId` (exclusive), oldest first; malformed entries are dropped. */
+	/** Entries after `afterId` (exclusive), oldest first; entries that do not open are dropped. */
 	async read(agentId: string, afterId: string | null, count = 100): Promise<QueuedCommand[]> {
 		const start = afterId ? `(${afterId}` : '-';
 		const entries = (await this.redis.xrange(agentQueueKey(agentId), start, '+', count)) as Record<
@@ -66,10 +106,9 @@ export class CommandQueue {
 		>;
 		const out: QueuedCommand[] = [];
 		for (const [id, fields] of Object.entries(entries)) {
-			const raw = fields.command;
-			const parsed = agentCommand.safeParse(jsonField(raw));
-			if (parsed.success) out.push({ id, command: parsed.data });
-			else await this.redis.xdel(agentQueueKey(agentId), id);
+			const command = await this.decode(agentId, fields);
+			if (command) out.push({ id, command });
+			else await this.remove(agentId, id);
 		}
 		return out;
 	}
@@ -80,6 +119,16 @@ export class CommandQueue {
 	 */
 	async remove(agentId: string, eventId: string): Promise<boolean> {
 		return (await this.redis.xdel(agentQueueKey(agentId), eventId)) === 1;
+	}
+
+	/** The agent has taken a command: it leaves the stream, unless it is a prompt (see {@link release}). */
+	async ack(agentId: string, eventId: string): Promise<void> {
+		await this.ackScript.exec([agentQueueKey(agentId)], [eventId]);
+	}
+
+	/** A session left `queued`: its prompt is no longer offered to the agent. */
+	async release(agentId: string, sessionId: string): Promise<void> {
+		await this.releaseScript.exec([agentQueueKey(agentId)], [sessionId]);
 	}
 
 	/** Wake an agent's subscription with a message; `REVOKED_SIGNAL` makes it re-check its identity. */
@@ -103,8 +152,8 @@ export class CommandQueue {
 
 	/**
 	 * Commands for one agent: backlog after `lastEventId`, then new ones as they come, until
-	 * `signal` aborts. `stillValid` is asked on every wake-up; false ends the stream with
-	 * AGENT_REVOKED. `admit` decides whether an entry is still wanted (not expired, not aborted
+	 * `signal` aborts. `onWake` runs on every wake-up (throw to end the stream, e.g. with
+	 * AGENT_REVOKED). `admit` decides whether an entry is still wanted (not expired, not aborted
 	 * before delivery); it removes and reports those that are not.
 	 */
 	async *stream(
@@ -112,7 +161,7 @@ export class CommandQueue {
 		lastEventId: string | null,
 		signal: AbortSignal,
 		hooks: {
-			stillValid: () => Promise<boolean>;
+			onWake: () => Promise<void>;
 			admit: (entry: QueuedCommand) => Promise<boolean>;
 		}
 	): AsyncGenerator<QueuedCommand> {
@@ -122,18 +171,31 @@ export class CommandQueue {
 			lastId: lastEventId,
 			signal,
 			pollMs: this.pollMs,
-			onWake: async () => {
-				if (!(await hooks.stillValid())) throw new DomainError('AGENT_REVOKED');
-			}
+			onWake: hooks.onWake
 		});
 		for await (const { id, fields } of entries) {
-			const parsed = agentCommand.safeParse(jsonField(fields.command));
-			if (!parsed.success) {
+			const command = await this.decode(agentId, fields);
+			if (!command) {
 				await this.remove(agentId, id);
 				continue;
 			}
-			const entry = { id, command: parsed.data };
+			const entry = { id, command };
 			if (await hooks.admit(entry)) yield entry;
+		}
+	}
+
+	/** The command of an entry, or null when it does not open or is not a command. */
+	private async decode(
+		agentId: string,
+		fields: Record<string, unknown>
+	): Promise<AgentCommand | null> {
+		if (typeof fields.sealed !== 'string') return null;
+		try {
+			const opened = await this.sealer.open('command', agentId, fields.sealed);
+			const parsed = agentCommand.safeParse(JSON.parse(opened));
+			return parsed.success ? parsed.data : null;
+		} catch {
+			return null;
 		}
 	}
 }

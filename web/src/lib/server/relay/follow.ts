@@ -54,16 +54,6 @@ export async function* followStream(
 	}
 }
 
-/** Parse a JSON field that @upstash/redis may already have deserialised. */
-export function jsonField(value: unknown): unknown {
-	if (typeof value !== 'string') return value;
-	try {
-		return JSON.parse(value);
-	} catch {
-		return undefined;
-	}
-}
-
 /** A resettable "something happened" flag that can be awaited with a timeout. */
 class Wake {
 	private pending = false;

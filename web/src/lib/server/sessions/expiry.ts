@@ -1,26 +1,31 @@
 /**
- * Prompts for an offline agent wait in its queue for a configurable time (default 10 minutes).
- * When one expires it is removed, its session marked expired, and the user told it was not run.
- * Runs from the cron sweep and whenever a subscription skips an expired command.
+ * A prompt waits at most `OFFLINE_QUEUE_MS` (default 10 minutes) to be started, whether its
+ * agent is offline or busy with earlier tasks. Then its session is ended as expired and the
+ * sender told it was not run. The database decides (a `queued` session older than the window),
+ * so this holds even when the Redis entry is gone; the cron sweep and the agent's subscription
+ * (skipping an expired entry) both do it, and the conditional update in `endSession` makes
+ * exactly one of them tell the user.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import { sessions } from '../db/schema/index.ts';
+import { formatDuration } from './format.ts';
 import type { QueuedCommand } from '../relay/command-queue.ts';
 import { endSession, type SessionDeps } from './sessions.ts';
 
-async function expireCommand(deps: SessionDeps, entry: QueuedCommand): Promise<void> {
-	if (entry.command.type !== 'prompt') return;
-	const [session] = await deps.db
-		.select()
-		.from(sessions)
-		.where(eq(sessions.id, entry.command.sessionId));
-	if (session) await endSession(deps, session, 'expired', 'the agent stayed offline', null);
+function expiryReason(deps: SessionDeps): string {
+	return `no agent took it within ${formatDuration(deps.config.OFFLINE_QUEUE_MS)}`;
+}
+
+async function expireSession(deps: SessionDeps, sessionId: string): Promise<boolean> {
+	const [session] = await deps.db.select().from(sessions).where(eq(sessions.id, sessionId));
+	if (!session) return false;
+	return endSession(deps, session, 'expired', expiryReason(deps), null);
 }
 
 /**
  * Whether a queued command should still reach the agent: prompts that waited too long expire
- * (the user is told), prompts aborted before delivery are dropped. Removing the entry is the
- * lock that makes exactly one caller report it.
+ * (the user is told), prompts whose session is no longer queued (aborted, started by an
+ * earlier connection) are dropped from the queue.
  */
 export async function admitCommand(
 	deps: SessionDeps,
@@ -29,7 +34,8 @@ export async function admitCommand(
 ): Promise<boolean> {
 	if (entry.command.type !== 'prompt') return true;
 	if (entry.command.expiresAt < deps.now().getTime()) {
-		if (await deps.queue.remove(agentId, entry.id)) await expireCommand(deps, entry);
+		await expireSession(deps, entry.command.sessionId);
+		await deps.queue.remove(agentId, entry.id);
 		return false;
 	}
 	const [session] = await deps.db
@@ -41,20 +47,20 @@ export async function admitCommand(
 	return false;
 }
 
-/** Walk every agent queue and expire what waited too long. Returns how many expired. */
+/**
+ * Expire every session that has been queued longer than the window, and forget agent queues
+ * that are empty. Returns how many sessions expired (and were told).
+ */
 export async function sweepExpiredCommands(deps: SessionDeps): Promise<number> {
+	const cutoff = new Date(deps.now().getTime() - deps.config.OFFLINE_QUEUE_MS);
+	const stale = await deps.db
+		.select()
+		.from(sessions)
+		.where(and(eq(sessions.status, 'queued'), lt(sessions.queuedAt, cutoff)));
 	let expired = 0;
-	const now = deps.now().getTime();
-	for (const agentId of await deps.queue.activeAgents()) {
-		for (const entry of await deps.queue.read(agentId, null, 1000)) {
-			if (entry.command.type !== 'prompt' || entry.command.expiresAt >= now) continue;
-			// Removing is the lock: a subscription skipping the same entry will not report it again.
-			if (await deps.queue.remove(agentId, entry.id)) {
-				await expireCommand(deps, entry);
-				expired++;
-			}
-		}
-		await deps.queue.forgetIfEmpty(agentId);
+	for (const session of stale) {
+		if (await endSession(deps, session, 'expired', expiryReason(deps), null)) expired++;
 	}
+	for (const agentId of await deps.queue.activeAgents()) await deps.queue.forgetIfEmpty(agentId);
 	return expired;
 }

@@ -10,10 +10,11 @@ import {
 import type { UserIdentity } from '@remoteagent/shared/api';
 import type { Deps } from '../deps.ts';
 import { sessions } from '../db/schema/index.ts';
-import { followStream, jsonField } from '../relay/follow.ts';
+import { followStream } from '../relay/follow.ts';
+import type { Sealer } from '../crypto/seal.ts';
 
 export async function* streamSessionOutput(
-	deps: Pick<Deps, 'db' | 'redis'>,
+	deps: Pick<Deps, 'db' | 'redis'> & { sealer: Sealer },
 	user: UserIdentity,
 	sessionId: string,
 	lastEventId: string | null,
@@ -39,9 +40,18 @@ export async function* streamSessionOutput(
 		pollMs: 5_000
 	});
 	for await (const { id, fields } of entries) {
-		const parsed = outputEvent.safeParse(jsonField(fields.event));
+		const parsed = outputEvent.safeParse(await openEvent(deps.sealer, sessionId, fields.sealed));
 		if (!parsed.success) continue;
 		yield { id, event: parsed.data };
 		if (parsed.data.kind === 'end') return;
+	}
+}
+
+async function openEvent(sealer: Sealer, sessionId: string, sealed: unknown): Promise<unknown> {
+	if (typeof sealed !== 'string') return undefined;
+	try {
+		return JSON.parse(await sealer.open('output', sessionId, sealed));
+	} catch {
+		return undefined;
 	}
 }

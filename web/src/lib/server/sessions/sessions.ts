@@ -21,12 +21,15 @@ import type { Notifier } from '../telegram/notifier.ts';
 import { appendLiveOutput, endLiveOutput } from '../telegram/live-output.ts';
 import type { Api } from 'grammy';
 import { formatDuration } from './format.ts';
+import type { Sealer } from '../crypto/seal.ts';
 
 /** Output of a running session is kept at most this long if the agent never finishes it. */
 const OUTPUT_TTL_S = 6 * 3600;
 
 export interface SessionDeps extends Deps {
 	queue: CommandQueue;
+	/** Seals prompt and output text before it is written to Redis. */
+	sealer: Sealer;
 	notifier: Notifier;
 	/** Null when Telegram is not configured: output then only reaches the dashboard. */
 	telegram: Api | null;
@@ -41,7 +44,11 @@ export interface NewSession {
 	continueSessionId: string | null;
 }
 
-/** Create a queued session and hand its command to the agent's queue. */
+/**
+ * Create a queued session and hand its command to the agent's queue. When the command cannot be
+ * queued (Redis down) the row goes too, so Telegram's redelivery of the update starts afresh
+ * instead of leaving a session that would never run.
+ */
 export async function createSession(deps: SessionDeps, input: NewSession): Promise<Session> {
 	const now = deps.now();
 	const [row] = await deps.db
@@ -60,14 +67,22 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 		})
 		.returning();
 	if (!row) throw new Error('session insert returned nothing');
-	await deps.queue.enqueue(input.agentId, {
-		type: 'prompt',
-		sessionId: row.id,
-		prompt: input.prompt,
-		continueSessionId: input.continueSessionId,
-		startedBy: input.startedBy,
-		expiresAt: now.getTime() + deps.config.OFFLINE_QUEUE_MS
-	});
+	try {
+		await deps.queue.enqueue(input.agentId, {
+			type: 'prompt',
+			sessionId: row.id,
+			prompt: input.prompt,
+			continueSessionId: input.continueSessionId,
+			startedBy: input.startedBy,
+			expiresAt: now.getTime() + deps.config.OFFLINE_QUEUE_MS
+		});
+	} catch (error) {
+		await deps.db
+			.delete(sessions)
+			.where(and(eq(sessions.id, row.id), eq(sessions.status, 'queued')))
+			.catch(() => {});
+		throw error;
+	}
 	deps.log.info('session.queued', { sessionId: row.id, agentId: input.agentId });
 	return row;
 }
@@ -86,18 +101,29 @@ async function sessionOfAgent(
 	return row;
 }
 
+/**
+ * The agent begins a task. Exactly one agent process may run it: the first start claims the
+ * session for its `instance` (a random id per process), a retried start of the same process
+ * (its first answer lost) is told to run, any other process is told to skip. The prompt then
+ * leaves the agent's queue.
+ */
 export async function startSession(
 	deps: SessionDeps,
 	agent: AgentIdentity,
-	sessionId: string
+	sessionId: string,
+	instance: string
 ): Promise<{ run: boolean }> {
 	const session = await sessionOfAgent(deps, agent, sessionId);
+	const runnerKey = `ses:${session.id}:instance`;
+	const claimed = await deps.redis.set(runnerKey, instance, { nx: true, ex: OUTPUT_TTL_S });
+	const ours = claimed === 'OK' || (await deps.redis.get<string>(runnerKey)) === instance;
+	if (!ours) return { run: false };
 	const [started] = await deps.db
 		.update(sessions)
 		.set({ status: 'running', startedAt: deps.now() })
 		.where(and(eq(sessions.id, session.id), eq(sessions.status, 'queued')))
 		.returning();
-	// A retried start (its first answer lost) must not make the agent skip the task.
+	await deps.queue.release(agent.agentId, session.id);
 	if (!started) return { run: session.status === 'running' };
 	if (started.telegramChatId === null) return { run: true };
 	// The first message of a task: it carries the Abort button.
@@ -140,7 +166,7 @@ export async function appendOutput(
 	await publishOutput(deps, session.id, { kind: 'text', text: input.text, seq: input.seq });
 	if (deps.telegram && session.telegramChatId !== null) {
 		await appendLiveOutput(
-			{ redis: deps.redis, api: deps.telegram, log: deps.log },
+			{ redis: deps.redis, sealer: deps.sealer, api: deps.telegram, log: deps.log },
 			session.id,
 			session.telegramChatId,
 			{ seq: input.seq, text: input.text }
@@ -148,12 +174,14 @@ export async function appendOutput(
 	}
 }
 
+/** Output events are sealed in Redis; see output-stream.ts for the reading side. */
 async function publishOutput(
-	deps: Pick<Deps, 'redis'>,
+	deps: Pick<SessionDeps, 'redis' | 'sealer'>,
 	sessionId: string,
 	event: OutputEvent
 ): Promise<string> {
-	const id = await deps.redis.xadd(outputLogKey(sessionId), '*', { event: JSON.stringify(event) });
+	const sealed = await deps.sealer.seal('output', sessionId, JSON.stringify(event));
+	const id = await deps.redis.xadd(outputLogKey(sessionId), '*', { sealed });
 	await deps.redis
 		.pipeline()
 		.expire(outputLogKey(sessionId), OUTPUT_TTL_S)
@@ -191,6 +219,7 @@ export async function endSession(
 		.where(and(eq(sessions.id, session.id), inArray(sessions.status, ['queued', 'running'])))
 		.returning();
 	if (!ended) return false;
+	if (session.status === 'queued') await deps.queue.release(session.agentId, session.id);
 	await publishOutput(deps, session.id, { kind: 'end', status, reason });
 	const elapsed = durationMs ?? (ended.startedAt ? now.getTime() - ended.startedAt.getTime() : 0);
 	if (ended.telegramChatId !== null) {
@@ -206,7 +235,8 @@ export async function endSession(
 	await deps.redis.del(
 		outputLogKey(session.id),
 		`tg:started:${session.id}`,
-		`tg:abortmsg:${session.id}`
+		`tg:abortmsg:${session.id}`,
+		`ses:${session.id}:instance`
 	);
 	deps.log.info('session.ended', { sessionId: session.id, status });
 	return true;
@@ -224,7 +254,7 @@ export function endNotice(
 		case 'aborted':
 			return '⏹ Aborted';
 		case 'expired':
-			return `⌛ Not run: the agent stayed offline. Prompt: “${preview.slice(0, 80)}”`;
+			return `⌛ Not run: ${reason ?? 'it waited too long'}. Prompt: “${preview.slice(0, 80)}”`;
 		default:
 			return `❌ Failed: ${(reason ?? 'unknown error').slice(0, 300)}`;
 	}
@@ -254,13 +284,15 @@ export async function recentSessions(
 }
 
 /**
- * An agent that reports itself idle cannot still be running a task: such sessions (left over
- * from a crash or a kill -9) are failed, so the chat hears about it instead of waiting forever.
- * Sessions started in the last few seconds are spared: their start may have raced the heartbeat.
+ * A running session that the agent does not report as its current task cannot still be running
+ * (left over from a crash or a kill -9 of the agent): it is failed, so the chat hears about it
+ * instead of waiting forever. Sessions started in the last few seconds are spared: their start
+ * may have raced the heartbeat.
  */
 export async function failOrphanedSessions(
 	deps: SessionDeps,
-	agent: AgentIdentity
+	agent: AgentIdentity,
+	busySessionId: string | null
 ): Promise<number> {
 	const cutoff = new Date(deps.now().getTime() - 10_000);
 	const orphans = await deps.db
@@ -269,6 +301,7 @@ export async function failOrphanedSessions(
 		.where(and(eq(sessions.agentId, agent.agentId), eq(sessions.status, 'running')));
 	let failed = 0;
 	for (const session of orphans) {
+		if (session.id === busySessionId) continue;
 		if (session.startedAt && session.startedAt > cutoff) continue;
 		if (
 			await endSession(deps, session, 'failed', 'the agent restarted while running this task', null)

@@ -5,7 +5,16 @@ import type { Relay } from '../relay.ts';
 /** What the bot's handlers need besides the update. */
 export type BotDeps = Pick<
 	Relay,
-	'config' | 'db' | 'redis' | 'log' | 'now' | 'queue' | 'notifier' | 'telegram' | 'limits'
+	| 'config'
+	| 'db'
+	| 'redis'
+	| 'log'
+	| 'now'
+	| 'queue'
+	| 'sealer'
+	| 'notifier'
+	| 'telegram'
+	| 'limits'
 >;
 
 /** The sender's memberships; set by the authorisation gate for everything after it. */

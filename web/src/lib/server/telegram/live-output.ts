@@ -1,12 +1,14 @@
 /**
  * A session's output as live Telegram messages: the current message is edited as text arrives;
  * when the next text would pass Telegram's 4096 characters, that message is finished and a new
- * one started. Only the not yet finished tail of the output is kept (in Redis, with a TTL, for
- * as long as the session runs): the web tier stays stateless and nothing outlives delivery.
+ * one started. Only the not yet finished tail of the output is kept (in Redis, sealed, with a
+ * TTL, for as long as the session runs): the web tier stays stateless and nothing outlives
+ * delivery.
  */
 import type { Redis } from '@upstash/redis';
 import type { Api } from 'grammy';
 import { TELEGRAM_TEXT_LIMIT } from '@remoteagent/shared';
+import type { Sealer } from '../crypto/seal.ts';
 import type { Logger } from '../log.ts';
 import { paginate, type Page } from './render/paginate.ts';
 import { describeError, isNotModified, isParseError } from './notifier.ts';
@@ -27,6 +29,7 @@ const stateKey = (sessionId: string) => `tg:live:${sessionId}`;
 
 export interface LiveOutputDeps {
 	redis: Redis;
+	sealer: Sealer;
 	api: Api;
 	log: Logger;
 }
@@ -43,11 +46,7 @@ export async function appendLiveOutput(
 	chatId: number,
 	batch: { seq: number; text: string }
 ): Promise<void> {
-	const state = (await deps.redis.get<LiveState>(stateKey(sessionId))) ?? {
-		messageId: null,
-		tail: '',
-		seq: -1
-	};
+	const state = await loadState(deps, sessionId);
 	if (batch.seq <= state.seq) return;
 	const source = state.tail + batch.text;
 	const pages = paginate(source, TELEGRAM_TEXT_LIMIT);
@@ -61,13 +60,23 @@ export async function appendLiveOutput(
 	const tail = last
 		? (last.reopen ?? reopenFence(source, last.sourceStart)) + source.slice(last.sourceStart)
 		: source;
-	await deps.redis.set(
-		stateKey(sessionId),
-		{ messageId, tail, seq: batch.seq } satisfies LiveState,
-		{
-			ex: STATE_TTL_S
-		}
-	);
+	const next: LiveState = { messageId, tail, seq: batch.seq };
+	const sealed = await deps.sealer.seal('live', sessionId, JSON.stringify(next));
+	await deps.redis.set(stateKey(sessionId), sealed, { ex: STATE_TTL_S });
+}
+
+async function loadState(
+	deps: Pick<LiveOutputDeps, 'redis' | 'sealer'>,
+	sessionId: string
+): Promise<LiveState> {
+	const sealed = await deps.redis.get<string>(stateKey(sessionId));
+	const fresh: LiveState = { messageId: null, tail: '', seq: -1 };
+	if (typeof sealed !== 'string') return fresh;
+	// A state sealed under an earlier secret cannot be read: the output goes on in a new message.
+	return deps.sealer
+		.open('live', sessionId, sealed)
+		.then((text) => JSON.parse(text) as LiveState)
+		.catch(() => fresh);
 }
 
 /** The session ended: its output state is deleted. */

@@ -19,6 +19,8 @@ import {
 } from '../sessions/sessions.ts';
 import { streamSessionOutput } from '../sessions/output-stream.ts';
 import { admitCommand } from '../sessions/expiry.ts';
+import { acquireSubscriptionLease } from '../relay/subscription-leases.ts';
+import { DomainError } from '@remoteagent/shared';
 
 export function createServices(relay: Relay): ApiServices {
 	return {
@@ -29,19 +31,31 @@ export function createServices(relay: Relay): ApiServices {
 		commands: {
 			async *stream(agent, lastEventId, signal) {
 				await touchAgent(relay, agent);
-				yield* relay.queue.stream(agent.agentId, lastEventId, signal, {
-					stillValid: () => agentStillValid(relay, agent.agentId),
-					admit: (entry) => admitCommand(relay, agent.agentId, entry)
-				});
+				const lease = await acquireSubscriptionLease(
+					relay.redis,
+					agent.agentId,
+					Math.max(15_000, 3 * relay.queue.pollMs)
+				);
+				try {
+					yield* relay.queue.stream(agent.agentId, lastEventId, signal, {
+						onWake: async () => {
+							if (!(await agentStillValid(relay, agent.agentId))) {
+								throw new DomainError('AGENT_REVOKED');
+							}
+							await lease.renew();
+						},
+						admit: (entry) => admitCommand(relay, agent.agentId, entry)
+					});
+				} finally {
+					await lease.release().catch(() => {});
+				}
 			},
-			async ack(agent, eventId) {
-				await relay.queue.remove(agent.agentId, eventId);
-			}
+			ack: (agent, eventId) => relay.queue.ack(agent.agentId, eventId)
 		},
 		agents: {
 			async heartbeat(agent, input) {
 				await touchAgent(relay, agent);
-				if (input.busySessionId === null) await failOrphanedSessions(relay, agent);
+				await failOrphanedSessions(relay, agent, input.busySessionId);
 			},
 			goodbye: (agent) => agentSaidGoodbye(relay, agent),
 			removeSelf: (agent) => removeAgent(relay, agent.accountId, agent.agentId),
@@ -50,7 +64,7 @@ export function createServices(relay: Relay): ApiServices {
 			remove: (user, agentId) => removeAgent(relay, user.userId, agentId)
 		},
 		sessions: {
-			start: (agent, sessionId) => startSession(relay, agent, sessionId),
+			start: (agent, sessionId, instance) => startSession(relay, agent, sessionId, instance),
 			output: (agent, input) => appendOutput(relay, agent, input),
 			finish: (agent, input) => finishSession(relay, agent, input),
 			streamOutput: (user, sessionId, lastEventId, signal) =>
