@@ -90,7 +90,12 @@ export async function startTestRelay(
 			if (path.startsWith(TRPC_ENDPOINT)) {
 				return handleTrpc(request, { services, user: null, clientAddress, log: relay.log });
 			}
-			if (path === '/api/telegram' && request.method === 'POST') return handleWebhook(request, bot);
+			if (path === '/api/telegram' && request.method === 'POST') {
+				return handleWebhook(request, {
+					secret: config.TELEGRAM_WEBHOOK_SECRET,
+					bot: async () => bot
+				});
+			}
 			return new Response('not found', { status: 404 });
 		});
 		cleanups.push(() => server.close());

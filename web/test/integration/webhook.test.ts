@@ -3,7 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { sessions } from '../../src/lib/server/db/schema/index.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
-import { ALICE, MALLORY, pairAgent, textUpdate, type Person } from '../harness/accounts.ts';
+import { Redis } from '@upstash/redis';
+import {
+	ALICE,
+	MALLORY,
+	callbackUpdate,
+	pairAgent,
+	textUpdate,
+	type Person
+} from '../harness/accounts.ts';
+import { TEST_BOT_TOKEN, TEST_WEBHOOK_SECRET } from '../harness/relay.ts';
+import { handleWebhook } from '../../src/lib/server/telegram/webhook.ts';
+import { createBot } from '../../src/lib/server/telegram/bot.ts';
+import {
+	deriveWebhookSecret,
+	SECRET_HEADER
+} from '../../src/lib/server/telegram/webhook-secret.ts';
 
 let t: TestRelay;
 beforeAll(async () => {
@@ -79,14 +94,151 @@ describe('POST /api/telegram', () => {
 		expect(await sessionCount()).toBe(before + 1);
 	});
 
-	it('limits each Telegram user to 10 updates a minute (the 11th gets 429)', async () => {
-		const someone = { id: 777, firstName: 'Rate', username: 'rate' };
+	it('limits each authorised user to 10 updates a minute: the 11th is not run, and the sender is told once', async () => {
+		const rate: Person = { id: 777, firstName: 'Rate', username: 'rate' };
+		await pairAgent(t.relay, t.services, rate, 'rate-box');
 		const statuses = [];
-		for (let i = 0; i < 11; i++)
-			statuses.push((await t.postUpdate(textUpdate(someone, '/help'))).status);
-		expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
-		expect(statuses[10]).toBe(429);
+		for (let i = 0; i < 13; i++)
+			statuses.push((await t.postUpdate(textUpdate(rate, '/help'))).status);
+		expect(statuses, 'the update is taken (Telegram must not redeliver it)').toEqual(
+			Array(13).fill(200)
+		);
+		const replies = sentTo(rate).map((c) => String(c.payload.text));
+		expect(replies.filter((r) => r.includes('I relay your messages'))).toHaveLength(10);
+		const slow = replies.filter((r) => r.startsWith('🐢 Slow down'));
+		expect(slow, 'told once per window, not once per message').toHaveLength(1);
+		expect(slow[0]).toMatch(/at most 10 messages a minute\. .*try again in \d+ s\.$/);
 		// Another user is not affected.
 		expect((await t.postUpdate(textUpdate(ALICE, '/help'))).status).toBe(200);
 	});
+
+	it('stores nothing keyed by a sender who is not authorised', async () => {
+		const stranger: Person = { id: 4_040_404, firstName: 'Stranger', username: 'stranger' };
+		for (let i = 0; i < 12; i++) {
+			expect((await t.postUpdate(textUpdate(stranger, `hello ${i}`))).status).toBe(200);
+		}
+		const keys = await t.relay.redis.keys('*');
+		expect(keys.filter((k) => k.includes(String(stranger.id)))).toEqual([]);
+		expect(sentTo(stranger)).toHaveLength(0);
+	});
+
+	it('answers a forged request with 401 without building the bot (Bot API or Redis unreachable)', async () => {
+		let asked = false;
+		const response = await handleWebhook(
+			new Request('http://relay.test/api/telegram', {
+				method: 'POST',
+				headers: { [SECRET_HEADER]: 'forged' },
+				body: JSON.stringify(textUpdate(ALICE, 'hi'))
+			}),
+			{
+				secret: TEST_WEBHOOK_SECRET,
+				bot: () => {
+					asked = true;
+					return new Promise(() => {}); // getMe that never answers
+				}
+			}
+		);
+		expect(response.status).toBe(401);
+		expect(asked).toBe(false);
+	});
+
+	it('answers ill-typed updates with 400, never 500 (3,000 seeded mutations of real updates)', async () => {
+		const named = [
+			{ update_id: 1, callback_query: { id: 'x', chat_instance: 'c', data: 'abort:x' } },
+			{ ...textUpdate(ALICE, 'x'), message: { ...textUpdate(ALICE, 'x').message, text: -1 } },
+			{
+				...textUpdate(ALICE, 'x'),
+				message: { ...textUpdate(ALICE, 'x').message, from: { id: true, is_bot: false } }
+			},
+			{ ...textUpdate(ALICE, 'x'), message: { ...textUpdate(ALICE, 'x').message, chat: {} } },
+			{ update_id: 'one', message: textUpdate(ALICE, 'x').message },
+			{ update_id: 2.5 },
+			null,
+			'update',
+			[]
+		];
+		for (const update of named) {
+			const status = (await t.postUpdate(JSON.stringify(update))).status;
+			expect(status, JSON.stringify(update)).toBe(400);
+		}
+		// An authorised sender of its own: mutations that keep the shape go deep into the bot.
+		const fuzz: Person = { id: 31_337, firstName: 'Fuzz', username: 'fuzz' };
+		await pairAgent(t.relay, t.services, fuzz, 'fuzz-box');
+		const random = mulberry32(20261129);
+		const statuses = new Map<number, number>();
+		for (let i = 0; i < 3_000; i++) {
+			const base =
+				i % 2
+					? textUpdate(fuzz, i % 3 ? '/help' : 'abort', 900_000 + i)
+					: callbackUpdate(fuzz, 'abort:ses_0000000000000000', 1, 900_000 + i);
+			const update = mutate(structuredClone(base) as Json, random);
+			const status = (await t.postUpdate(JSON.stringify(update))).status;
+			statuses.set(status, (statuses.get(status) ?? 0) + 1);
+			expect([200, 400], JSON.stringify(update)).toContain(status);
+		}
+		expect(statuses.get(400), 'most mutations break the shape').toBeGreaterThan(1_000);
+	}, 120_000);
+
+	it('answers 503 when Redis is down, so Telegram delivers the update again', async () => {
+		const dead = new Redis({
+			url: 'http://127.0.0.1:9',
+			token: 'x',
+			enableTelemetry: false,
+			retry: { retries: 0 }
+		});
+		const deps = { ...t.relay, redis: dead };
+		const bot = createBot(TEST_BOT_TOKEN, deps, t.bot.bot.botInfo);
+		const update = textUpdate(ALICE, 'sent while redis was down');
+		const response = await handleWebhook(
+			new Request('http://relay.test/api/telegram', {
+				method: 'POST',
+				headers: { [SECRET_HEADER]: deriveWebhookSecret(TEST_WEBHOOK_SECRET) },
+				body: JSON.stringify(update)
+			}),
+			{ secret: TEST_WEBHOOK_SECRET, bot: async () => ({ bot, deps }) }
+		);
+		expect(response.status).toBe(503);
+		// Telegram's redelivery to a healthy relay is processed.
+		const before = await sessionCount();
+		expect((await t.postUpdate(update)).status).toBe(200);
+		expect(await sessionCount()).toBe(before + 1);
+	});
 });
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A small seeded PRNG, so a failure can be replayed. */
+function mulberry32(seed: number): () => number {
+	let a = seed;
+	return () => {
+		a = (a + 0x6d2b79f5) | 0;
+		let x = Math.imul(a ^ (a >>> 15), 1 | a);
+		x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+		return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+const WRONG: Json[] = [true, false, -1, 0, 1.5, 1e308, '', 'x', null, [], {}, [1, 'a'], { id: 1 }];
+
+/** Replace or delete one to three leaves or branches of `value` with values of the wrong type. */
+function mutate(value: Json, random: () => number): Json {
+	const times = 1 + Math.floor(random() * 3);
+	for (let n = 0; n < times; n++) {
+		const paths: { parent: Json[] | { [key: string]: Json }; key: string | number }[] = [];
+		const walk = (node: Json) => {
+			if (node === null || typeof node !== 'object') return;
+			for (const key of Object.keys(node)) {
+				const k = Array.isArray(node) ? Number(key) : key;
+				paths.push({ parent: node, key: k });
+				walk((node as Record<string, Json>)[key as string] as Json);
+			}
+		};
+		walk(value);
+		const target = paths[Math.floor(random() * paths.length)];
+		if (!target) break;
+		const parent = target.parent as Record<string | number, Json>;
+		if (random() < 0.2 && !Array.isArray(target.parent)) delete parent[target.key];
+		else parent[target.key] = structuredClone(WRONG[Math.floor(random() * WRONG.length)]!);
+	}
+	return value;
+}

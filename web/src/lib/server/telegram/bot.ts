@@ -1,7 +1,8 @@
 /**
  * The bot, built centrally. Order matters: /login and invite links come before the authorisation
- * gate (signing in or joining a team is how a person becomes authorised); everything after the gate only runs for authorised
- * Telegram users — anyone else gets silence. The unhandled feature goes last.
+ * gate (signing in or joining a team is how a person becomes authorised), limited in memory;
+ * everything after the gate only runs for authorised Telegram users — anyone else gets silence —
+ * and within their rate limit. The unhandled feature goes last.
  */
 import { Bot, type Middleware } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -15,6 +16,7 @@ import { loginFeature } from './features/login.ts';
 import { tasksFeature } from './features/tasks.ts';
 import { unhandledFeature } from './features/unhandled.ts';
 import { autoRetry } from '@grammyjs/auto-retry';
+import { authorisedSenderLimit, signUpLimit } from './rate-limit.ts';
 
 export function createBot(token: string, deps: BotDeps, botInfo: UserFromGetMe): Bot<BotContext> {
 	const bot = new Bot<BotContext>(token, {
@@ -26,8 +28,8 @@ export function createBot(token: string, deps: BotDeps, botInfo: UserFromGetMe):
 		ctx.deps = deps;
 		return next();
 	});
-	bot.use(loginFeature, joinFeature);
-	bot.use(authorisationGate);
+	bot.use(signUpLimit(), loginFeature, joinFeature);
+	bot.use(authorisationGate, authorisedSenderLimit);
 	bot.use(helpFeature, agentsFeature, historyFeature, tasksFeature, unhandledFeature);
 	return bot;
 }

@@ -1,14 +1,18 @@
 /**
  * What happens to an update before the bot sees it, shared by the webhook and long polling:
- * rate limit per Telegram user, then idempotency by `update_id` (Telegram redelivers anything
- * that did not get a 2xx). The authorisation gate is the bot's first middleware.
+ * shape check, then idempotency by `update_id` (Telegram redelivers anything that did not get a
+ * 2xx; long polling re-reads from its offset). The authorisation gate and the per-user rate
+ * limit are the bot's first middleware (bot.ts): nothing is stored for a sender who is not
+ * authorised. A failure (Redis or the database down) throws, after releasing the claim, so
+ * the update is delivered again.
  */
 import type { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { BotContext, BotDeps } from './context.ts';
 import { describeError } from './notifier.ts';
+import { parseUpdate } from './update-shape.ts';
 
-export type Outcome = 'handled' | 'ignored' | 'duplicate' | 'rate-limited';
+export type Outcome = 'handled' | 'ignored' | 'duplicate' | 'malformed';
 
 /** Update kinds the bot acts on; anything else is acknowledged and dropped. */
 function senderOf(update: Update): number | null {
@@ -23,15 +27,11 @@ const DONE_TTL_S = 24 * 3600;
 export async function processUpdate(
 	deps: BotDeps,
 	bot: Bot<BotContext>,
-	update: Update
+	raw: unknown
 ): Promise<Outcome> {
-	const sender = senderOf(update);
-	if (sender === null) return 'ignored';
-	const limit = await deps.limits.telegramUser.limit(String(sender));
-	if (!limit.success) {
-		deps.log.warn('telegram.rate_limited', { updateId: update.update_id });
-		return 'rate-limited';
-	}
+	const update = parseUpdate(raw);
+	if (!update) return 'malformed';
+	if (senderOf(update) === null) return 'ignored';
 	const key = `tg:update:${update.update_id}`;
 	// Claimed while it runs, released if it fails so Telegram's redelivery is processed.
 	const claimed = await deps.redis.set(key, 'processing', { nx: true, ex: PROCESSING_TTL_S });
@@ -39,7 +39,7 @@ export async function processUpdate(
 	try {
 		await bot.handleUpdate(update);
 	} catch (error) {
-		await deps.redis.del(key);
+		await deps.redis.del(key).catch(() => {});
 		deps.log.error('telegram.update_failed', {
 			updateId: update.update_id,
 			error: describeError((error as { error?: unknown }).error ?? error)
