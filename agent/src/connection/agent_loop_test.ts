@@ -152,6 +152,16 @@ Deno.test("a prompt waiting in a process that died is run by the next process, e
   await relay.close();
 });
 
+Deno.test("a session queued twice (a redelivered update) runs once", async () => {
+  const h = await harness();
+  h.relay.push(AGENT, prompt(1, "once"));
+  h.relay.push(AGENT, prompt(1, "once"));
+  h.relay.push(AGENT, prompt(2, "next"));
+  await h.relay.until(() => h.relay.finished.has(sid(2)), "task 2");
+  assertEquals(h.runner.requests.map((r) => r.prompt), ["once", "next"]);
+  await finish(h);
+});
+
 Deno.test("continue passes the resume handle of the earlier session", async () => {
   const h = await harness();
   h.relay.push(AGENT, prompt(1, "first"));

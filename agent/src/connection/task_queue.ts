@@ -38,12 +38,17 @@ export interface TaskQueueOptions {
   timers?: Timers;
 }
 
+/** Remembers this many sessions to ignore a second copy of one. */
+const TAKEN_LIMIT = 1000;
+
 /** One agent's task queue. */
 export class TaskQueue {
   #waiting: PromptCommand[] = [];
   #running: { command: PromptCommand; abort: AbortController } | null = null;
   #loop: Promise<void> | null = null;
   #stopped = false;
+  /** Sessions this process has taken, newest last: the relay may queue one twice. */
+  #taken = new Set<string>();
   /** Reports of dropped tasks still being delivered. */
   #reports = new Set<Promise<void>>();
   readonly #opts: TaskQueueOptions;
@@ -65,9 +70,13 @@ export class TaskQueue {
     return this.#waiting.length;
   }
 
-  /** Queue a prompt; it runs when every earlier one has ended. */
+  /** Queue a prompt; it runs when every earlier one has ended. A session is taken only once. */
   enqueue(command: PromptCommand): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#taken.has(command.sessionId)) return;
+    this.#taken.add(command.sessionId);
+    if (this.#taken.size > TAKEN_LIMIT) {
+      this.#taken.delete(this.#taken.values().next().value as string);
+    }
     this.#waiting.push(command);
     this.#loop ??= this.#drain().finally(() => (this.#loop = null));
   }

@@ -202,6 +202,7 @@ describe('cross-tenant isolation', () => {
 			prompt: 'secret work',
 			startedBy: { telegramUserId: ALICE.id, name: 'Alice' },
 			chatId: null,
+			messageId: null,
 			continueSessionId: null
 		});
 		const intruder = agentClient(t.url, mallory.token);
@@ -237,6 +238,7 @@ describe('cross-tenant isolation', () => {
 			prompt: 'private',
 			startedBy: { telegramUserId: ALICE.id, name: 'Alice' },
 			chatId: null,
+			messageId: null,
 			continueSessionId: null
 		});
 		const stream = t.services.sessions.streamOutput(

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { agents } from '../../src/lib/server/db/schema/index.ts';
-import { createSession } from '../../src/lib/server/sessions/sessions.ts';
+import { createSession, finishSession } from '../../src/lib/server/sessions/sessions.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import {
@@ -29,13 +29,14 @@ afterAll(async () => {
 	await t?.stop();
 });
 
-async function runningSession(prompt = 'task'): Promise<string> {
+async function runningSession(prompt = 'task', messageId: number | null = null): Promise<string> {
 	const session = await createSession(t.relay, {
 		accountId: alice.userId,
 		agentId: alice.agentId,
 		prompt,
 		startedBy: { telegramUserId: ALICE.id, name: '@alice' },
 		chatId: ALICE.id,
+		messageId,
 		continueSessionId: null
 	});
 	await client.session.start.mutate({ sessionId: session.id, instance: TEST_INSTANCE });
@@ -149,6 +150,35 @@ describe('output to Telegram', () => {
 });
 
 describe('presence', () => {
+	it('still sends the end notice when the relay died between recording the end and telling the chat', async () => {
+		const sessionId = await runningSession('the task whose notice was owed', 4242);
+		const agent = await t.services.authenticateAgent(alice.token);
+		const done = { sessionId, status: 'done' as const, reason: null, durationMs: 2_000 };
+		// The process that records the end dies before the notice goes out.
+		const dying = {
+			...t.relay,
+			notifier: { ...t.relay.notifier, send: () => Promise.reject(new Error('SIGKILL')) }
+		};
+		await expect(finishSession(dying, agent, done)).rejects.toThrow('SIGKILL');
+		const notices = () =>
+			t.telegram.calls.filter(
+				(c) =>
+					c.method === 'sendMessage' &&
+					Number(c.payload.chat_id) === ALICE.id &&
+					String(c.payload.text).startsWith('✅ Done')
+			);
+		const before = notices().length;
+		// The agent got no answer, so it retries `finish`: the owed notice goes out, once.
+		await client.session.finish.mutate(done);
+		await client.session.finish.mutate(done);
+		const sent = notices().slice(before);
+		expect(sent).toHaveLength(1);
+		expect(sent[0]!.payload.text).toBe('✅ Done in 2s');
+		expect(sent[0]!.payload.reply_parameters, 'a reply to the prompt').toMatchObject({
+			message_id: 4242
+		});
+	});
+
 	it('alerts the owner when an agent goes silent, and again when it is back', async () => {
 		await client.agent.heartbeat.mutate({ busySessionId: null, version: 'test' });
 		t.advance(91_000);

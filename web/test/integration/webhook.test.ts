@@ -94,6 +94,19 @@ describe('POST /api/telegram', () => {
 		expect(await sessionCount()).toBe(before + 1);
 	});
 
+	it('asks for a redelivery later while an update is claimed, and never makes a second session from it', async () => {
+		const update = textUpdate(ALICE, 'handled by an attempt that died');
+		expect((await t.postUpdate(update)).status).toBe(200);
+		const after = await sessionCount();
+		const claim = `tg:update:${update.update_id}`;
+		// As if an attempt had died after creating the session, before recording the update as done.
+		await t.relay.redis.set(claim, 'processing');
+		expect((await t.postUpdate(update)).status, 'busy: come back later').toBe(503);
+		await t.relay.redis.del(claim); // the dead attempt's claim lapsed
+		expect((await t.postUpdate(update)).status).toBe(200);
+		expect(await sessionCount()).toBe(after);
+	});
+
 	it('limits each authorised user to 10 updates a minute: the 11th is not run, and the sender is told once', async () => {
 		const rate: Person = { id: 777, firstName: 'Rate', username: 'rate' };
 		await pairAgent(t.relay, t.services, rate, 'rate-box');

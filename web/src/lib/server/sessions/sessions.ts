@@ -25,6 +25,8 @@ import type { Sealer } from '../crypto/seal.ts';
 
 /** Output of a running session is kept at most this long if the agent never finishes it. */
 const OUTPUT_TTL_S = 6 * 3600;
+/** How long an ended session remembers whether its end notice went out. */
+const NOTICE_MARK_TTL_S = 7 * 86_400;
 
 export interface SessionDeps extends Deps {
 	queue: CommandQueue;
@@ -41,17 +43,21 @@ export interface NewSession {
 	prompt: string;
 	startedBy: { telegramUserId: number; name: string };
 	chatId: number | null;
+	/** The Telegram message that carried the prompt. */
+	messageId: number | null;
 	continueSessionId: string | null;
 }
 
 /**
- * Create a queued session and hand its command to the agent's queue. When the command cannot be
- * queued (Redis down) the row goes too, so Telegram's redelivery of the update starts afresh
- * instead of leaving a session that would never run.
+ * Create a queued session and hand its command to the agent's queue. One Telegram message makes
+ * one session: a redelivered update (the first attempt died, or its answer was lost) finds the
+ * session it made and queues it again if it is still waiting; the relay and the agent both run
+ * a session at most once, however often it is queued. When the command cannot be queued (Redis
+ * down) the new row goes too, so the redelivery starts afresh.
  */
 export async function createSession(deps: SessionDeps, input: NewSession): Promise<Session> {
 	const now = deps.now();
-	const [row] = await deps.db
+	const [inserted] = await deps.db
 		.insert(sessions)
 		.values({
 			id: newId('ses'),
@@ -63,27 +69,47 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 			promptPreview: promptPreview(input.prompt),
 			continuesSessionId: input.continueSessionId,
 			telegramChatId: input.chatId,
+			telegramMessageId: input.messageId,
 			queuedAt: now
 		})
+		.onConflictDoNothing({ target: [sessions.telegramChatId, sessions.telegramMessageId] })
 		.returning();
+	const row = inserted ?? (await sessionOfMessage(deps, input));
 	if (!row) throw new Error('session insert returned nothing');
+	if (row.status !== 'queued') return row;
 	try {
-		await deps.queue.enqueue(input.agentId, {
+		await deps.queue.enqueue(row.agentId, {
 			type: 'prompt',
 			sessionId: row.id,
 			prompt: input.prompt,
-			continueSessionId: input.continueSessionId,
+			continueSessionId: row.continuesSessionId,
 			startedBy: input.startedBy,
-			expiresAt: now.getTime() + deps.config.OFFLINE_QUEUE_MS
+			expiresAt: row.queuedAt.getTime() + deps.config.OFFLINE_QUEUE_MS
 		});
 	} catch (error) {
-		await deps.db
-			.delete(sessions)
-			.where(and(eq(sessions.id, row.id), eq(sessions.status, 'queued')))
-			.catch(() => {});
+		if (inserted) {
+			await deps.db
+				.delete(sessions)
+				.where(and(eq(sessions.id, row.id), eq(sessions.status, 'queued')))
+				.catch(() => {});
+		}
 		throw error;
 	}
-	deps.log.info('session.queued', { sessionId: row.id, agentId: input.agentId });
+	deps.log.info('session.queued', { sessionId: row.id, agentId: row.agentId });
+	return row;
+}
+
+async function sessionOfMessage(deps: Pick<Deps, 'db'>, input: NewSession) {
+	if (input.chatId === null || input.messageId === null) return undefined;
+	const [row] = await deps.db
+		.select()
+		.from(sessions)
+		.where(
+			and(
+				eq(sessions.telegramChatId, input.chatId),
+				eq(sessions.telegramMessageId, input.messageId)
+			)
+		);
 	return row;
 }
 
@@ -200,7 +226,12 @@ export async function finishSession(
 	await endSession(deps, session, input.status, input.reason, input.durationMs);
 }
 
-/** Record the end of a session once (conditional UPDATE) and tell whoever is watching. */
+/**
+ * Record the end of a session once (conditional UPDATE) and tell whoever is watching. The chat's
+ * end notice is owed from the moment the session ends: a marker set before the update says so,
+ * and whoever ends the session again (the agent retrying `finish` after this process died, the
+ * sweep) sends a notice that is still owed. Returns true when this call delivered the end.
+ */
 export async function endSession(
 	deps: SessionDeps,
 	session: Session,
@@ -209,7 +240,10 @@ export async function endSession(
 	durationMs: number | null
 ): Promise<boolean> {
 	const now = deps.now();
-	const [ended] = await deps.db
+	const noticeKey = `tg:notice:${session.id}`;
+	const tellsChat = session.telegramChatId !== null;
+	if (tellsChat) await deps.redis.set(noticeKey, 'owed', { nx: true, ex: NOTICE_MARK_TTL_S });
+	let [ended] = await deps.db
 		.update(sessions)
 		.set({
 			status,
@@ -218,17 +252,29 @@ export async function endSession(
 		})
 		.where(and(eq(sessions.id, session.id), inArray(sessions.status, ['queued', 'running'])))
 		.returning();
-	if (!ended) return false;
+	if (!ended) {
+		if (!tellsChat || (await deps.redis.get<string>(noticeKey)) !== 'owed') return false;
+		[ended] = await deps.db.select().from(sessions).where(eq(sessions.id, session.id));
+		if (!ended || ended.status === 'queued' || ended.status === 'running') return false;
+	}
 	if (session.status === 'queued') await deps.queue.release(session.agentId, session.id);
-	await publishOutput(deps, session.id, { kind: 'end', status, reason });
+	// Ended here or earlier: either way no longer queued or running.
+	const endedStatus = ended.status as typeof status;
+	await publishOutput(deps, session.id, {
+		kind: 'end',
+		status: endedStatus,
+		reason: ended.failureReason
+	});
 	const elapsed = durationMs ?? (ended.startedAt ? now.getTime() - ended.startedAt.getTime() : 0);
 	if (ended.telegramChatId !== null) {
 		const abortMessage = await deps.redis.get<number>(`tg:abortmsg:${session.id}`);
 		if (abortMessage) await deps.notifier.editKeyboard(ended.telegramChatId, abortMessage, null);
 		await deps.notifier.send(
 			ended.telegramChatId,
-			endNotice(status, reason, elapsed, ended.promptPreview)
+			endNotice(endedStatus, ended.failureReason, elapsed, ended.promptPreview),
+			{ replyTo: ended.telegramMessageId }
 		);
+		await deps.redis.set(noticeKey, 'sent', { ex: NOTICE_MARK_TTL_S });
 	}
 	await endLiveOutput(deps, session.id);
 	// Output lives only as long as it takes to deliver it: a late dashboard viewer gets the status from the database.
@@ -238,7 +284,7 @@ export async function endSession(
 		`tg:abortmsg:${session.id}`,
 		`ses:${session.id}:instance`
 	);
-	deps.log.info('session.ended', { sessionId: session.id, status });
+	deps.log.info('session.ended', { sessionId: session.id, status: endedStatus });
 	return true;
 }
 

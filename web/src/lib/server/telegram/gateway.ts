@@ -1,7 +1,8 @@
 /**
  * What happens to an update before the bot sees it, shared by the webhook and long polling:
  * shape check, then idempotency by `update_id` (Telegram redelivers anything that did not get a
- * 2xx; long polling re-reads from its offset). The authorisation gate and the per-user rate
+ * 2xx; long polling re-reads from its offset). An update being handled elsewhere (or by a
+ * process that died) is `busy`: its redelivery is asked to come back later, not dropped. The authorisation gate and the per-user rate
  * limit are the bot's first middleware (bot.ts): nothing is stored for a sender who is not
  * authorised. A failure (Redis or the database down) throws, after releasing the claim, so
  * the update is delivered again.
@@ -12,7 +13,8 @@ import type { BotContext, BotDeps } from './context.ts';
 import { describeError } from './notifier.ts';
 import { parseUpdate } from './update-shape.ts';
 
-export type Outcome = 'handled' | 'ignored' | 'duplicate' | 'malformed';
+/** `busy`: another delivery of the same update is being handled, or died doing so: try later. */
+export type Outcome = 'handled' | 'ignored' | 'duplicate' | 'malformed' | 'busy';
 
 /** Update kinds the bot acts on; anything else is acknowledged and dropped. */
 function senderOf(update: Update): number | null {
@@ -21,7 +23,8 @@ function senderOf(update: Update): number | null {
 	return null;
 }
 
-const PROCESSING_TTL_S = 120;
+/** A delivery that died while handling an update blocks its redelivery at most this long. */
+const PROCESSING_TTL_S = 30;
 const DONE_TTL_S = 24 * 3600;
 
 export async function processUpdate(
@@ -35,7 +38,9 @@ export async function processUpdate(
 	const key = `tg:update:${update.update_id}`;
 	// Claimed while it runs, released if it fails so Telegram's redelivery is processed.
 	const claimed = await deps.redis.set(key, 'processing', { nx: true, ex: PROCESSING_TTL_S });
-	if (claimed !== 'OK') return 'duplicate';
+	if (claimed !== 'OK') {
+		return (await deps.redis.get<string>(key)) === 'done' ? 'duplicate' : 'busy';
+	}
 	try {
 		await bot.handleUpdate(update);
 	} catch (error) {

@@ -11,7 +11,8 @@ export interface Notifier {
 	send(
 		chatId: number,
 		text: string,
-		opts?: { html?: boolean; keyboard?: InlineKeyboardMarkup }
+		/** `replyTo`: the message this one answers (sent anyway if it was deleted). */
+		opts?: { html?: boolean; keyboard?: InlineKeyboardMarkup; replyTo?: number | null }
 	): Promise<number | null>;
 	editKeyboard(
 		chatId: number,
@@ -27,6 +28,14 @@ export function telegramNotifier(api: Api, log: Logger): Notifier {
 				const message = await api.sendMessage(chatId, text, {
 					...(opts.html ? { parse_mode: 'HTML' as const } : {}),
 					...(opts.keyboard ? { reply_markup: opts.keyboard } : {}),
+					...(opts.replyTo
+						? {
+								reply_parameters: {
+									message_id: opts.replyTo,
+									allow_sending_without_reply: true
+								}
+							}
+						: {}),
 					link_preview_options: { is_disabled: true }
 				});
 				return message.message_id;

@@ -54,7 +54,9 @@ export function startPolling(
 			}
 			for (const update of updates) {
 				try {
-					await processUpdate(deps, bot, update);
+					const outcome = await processUpdate(deps, bot, update);
+					// Claimed by a process that died: wait for the claim to lapse.
+					if (outcome === 'busy') throw new Error('busy');
 				} catch {
 					// Logged by the gateway. Stay on this update; ask Telegram for it again.
 					failures++;

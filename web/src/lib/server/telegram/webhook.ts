@@ -40,6 +40,7 @@ export async function handleWebhook(request: Request, target: WebhookTarget): Pr
 	try {
 		const outcome = await processUpdate(configured.deps, configured.bot, update);
 		if (outcome === 'malformed') return plain('not a Telegram update', 400);
+		if (outcome === 'busy') return plain('this update is being handled: try again', 503);
 	} catch {
 		// Logged by the gateway. Telegram retries non-2xx answers.
 		return plain('the relay could not take this update now: try again', 503);

@@ -2,6 +2,7 @@ import {
 	bigint,
 	check,
 	index,
+	uniqueIndex,
 	pgTable,
 	text,
 	timestamp,
@@ -47,6 +48,8 @@ export const sessions = pgTable(
 		continuesSessionId: text().references((): AnyPgColumn => sessions.id, { onDelete: 'set null' }),
 		failureReason: varchar({ length: FAILURE_REASON_LENGTH }),
 		telegramChatId: bigint({ mode: 'number' }),
+		/** The prompt's own message: the end notice is sent as a reply to it. */
+		telegramMessageId: bigint({ mode: 'number' }),
 		queuedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 		startedAt: timestamp({ withTimezone: true }),
 		endedAt: timestamp({ withTimezone: true })
@@ -54,6 +57,10 @@ export const sessions = pgTable(
 	(t) => [
 		index('sessions_agent_id_status_idx').on(t.agentId, t.status),
 		index('sessions_account_id_queued_at_idx').on(t.accountId, t.queuedAt),
+		// One session per Telegram message: a redelivered update finds the session it made.
+		uniqueIndex('sessions_telegram_message_idx').on(t.telegramChatId, t.telegramMessageId),
+		// For the sweep that expires prompts queued too long.
+		index('sessions_status_queued_at_idx').on(t.status, t.queuedAt),
 		// For the set-null when a continued session is deleted.
 		index('sessions_continues_session_id_idx').on(t.continuesSessionId),
 		check('sessions_status_check', oneOf(t.status, SESSION_STATUSES))

@@ -102,6 +102,7 @@ async function submitPrompt(
 		prompt,
 		startedBy: { telegramUserId: sender.telegramUserId, name: sender.name },
 		chatId: ctx.chat.id,
+		messageId: ctx.message?.message_id ?? null,
 		continueSessionId
 	});
 	if (agent.status !== 'online') {
