@@ -7,7 +7,14 @@ async function run(args: string[], env: Record<string, string> = {}) {
   const home = await Deno.makeTempDir();
   try {
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", new URL("./main.ts", import.meta.url).pathname, ...args],
+      // --quiet: on an empty cache Deno's own "Download …" lines would share stderr.
+      args: [
+        "run",
+        "--quiet",
+        "--allow-all",
+        new URL("./main.ts", import.meta.url).pathname,
+        ...args,
+      ],
       env: { REMOTEAGENT_HOME: home, NO_COLOR: "1", ...env },
       stdin: "null",
       stdout: "piped",
@@ -56,6 +63,8 @@ Deno.test({
       REMOTEAGENT_HOME: home,
       NO_COLOR: "1",
       PATH: Deno.env.get("PATH") ?? "",
+      // as the package scripts run deno: agent/package.json is not Deno's to record in deno.lock
+      DENO_NO_PACKAGE_JSON: "1",
     };
     const entry = new URL("./main.ts", import.meta.url).pathname;
     const deno = (args: string[]) =>
