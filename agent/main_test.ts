@@ -1,12 +1,20 @@
 /** The real entry point as a process: one `error:` line and the right exit code. */
 import { assert, assertEquals } from "./test/assert.ts";
 import { VERSION } from "./src/version.ts";
+import { denoNetworkEnv } from "./test/deno_env.ts";
 
 async function run(args: string[], env: Record<string, string> = {}) {
   const home = await Deno.makeTempDir();
   try {
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", new URL("./main.ts", import.meta.url).pathname, ...args],
+      // --quiet: on an empty cache Deno's own "Download …" lines would share stderr.
+      args: [
+        "run",
+        "--quiet",
+        "--allow-all",
+        new URL("./main.ts", import.meta.url).pathname,
+        ...args,
+      ],
       env: { REMOTEAGENT_HOME: home, NO_COLOR: "1", ...env },
       stdin: "null",
       stdout: "piped",
@@ -49,7 +57,15 @@ Deno.test({
     const project = await Deno.realPath(await Deno.makeTempDir());
     const script = `${project}/slow.sh`;
     await Deno.writeTextFile(script, "#!/bin/sh\necho started\nexec sleep 60\n", { mode: 0o755 });
-    const env = { REMOTEAGENT_HOME: home, NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" };
+    // A cleared environment but for what Deno needs to load npm: packages on an empty cache.
+    const env = {
+      ...denoNetworkEnv(Deno.env.toObject()),
+      REMOTEAGENT_HOME: home,
+      NO_COLOR: "1",
+      PATH: Deno.env.get("PATH") ?? "",
+      // as the package scripts run deno: agent/package.json is not Deno's to record in deno.lock
+      DENO_NO_PACKAGE_JSON: "1",
+    };
     const entry = new URL("./main.ts", import.meta.url).pathname;
     const deno = (args: string[]) =>
       new Deno.Command(Deno.execPath(), {

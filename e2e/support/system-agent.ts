@@ -18,6 +18,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { denoNetworkEnv } from '../../agent/test/deno_env.ts';
 import { startRecordingProxy, type RecordingProxy } from './system-proxy.ts';
 import { isRunning, spawnTracked, stopProcess } from './system-services.ts';
 import type { System } from './system.ts';
@@ -65,12 +66,15 @@ function commandLine(program: AgentProgram, args: string[]): [string, string[]] 
 	];
 }
 
-/** Environment of every agent process: no secrets, no colours, no update checks. */
+/**
+ * Environment of every agent process: no secrets, no colours, no update checks; only what
+ * Deno needs to load npm: packages on an empty cache (cache, registry, certificates, proxy).
+ */
 function baseEnv(home: string): Record<string, string> {
 	return {
 		PATH: process.env.PATH ?? '/usr/bin:/bin',
 		HOME: process.env.HOME ?? tmpdir(),
-		...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
+		...denoNetworkEnv(process.env),
 		REMOTEAGENT_HOME: home,
 		DENO_NO_PACKAGE_JSON: '1',
 		DENO_NO_UPDATE_CHECK: '1',
