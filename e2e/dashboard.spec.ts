@@ -82,7 +82,7 @@ test.describe('sessions', () => {
 			await page.goto('/sessions?status=queued');
 			await expect(row).toHaveCount(1);
 
-			await agent.client.session.start.mutate({ sessionId });
+			await agent.client.session.start.mutate({ sessionId, instance: 'e2e-dashboard-instance' });
 			await page.goto('/sessions');
 			await row.getByRole('link', { name: /^Watch live/ }).click();
 			await expect(page).toHaveURL(new RegExp(`/sessions/${sessionId}$`));

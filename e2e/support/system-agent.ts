@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { denoNetworkEnv } from '../../agent/test/deno_env.ts';
 import { startRecordingProxy, type RecordingProxy } from './system-proxy.ts';
-import { isRunning, spawnTracked, stopProcess } from './system-services.ts';
+import { isRunning, killProcess, spawnTracked, stopProcess } from './system-services.ts';
 import type { System } from './system.ts';
 import type { TelegramUser } from './telegram-login.ts';
 
@@ -110,12 +110,17 @@ export interface Agent {
 	logFile: string;
 	/** What `init` printed. */
 	initOutput: string;
-	/** `remoteagent start`; resolves once it reports being connected. */
-	start(): Promise<void>;
+	/**
+	 * `remoteagent start`; resolves once it reports being connected (or at once with
+	 * `{ waitConnected: false }`, e.g. while the relay is down).
+	 */
+	start(opts?: { waitConnected?: boolean }): Promise<void>;
+	/** SIGKILL, as a crash or an OOM kill would end it: no goodbye, nothing reported. */
+	kill(): Promise<void>;
 	/** Everything the running agent printed so far. */
 	output(): string;
-	/** Waits until the agent printed a line matching `pattern`. */
-	waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+	/** Waits until the agent printed a line matching `pattern` (after character `from`). */
+	waitForOutput(pattern: RegExp, timeoutMs?: number, from?: number): Promise<void>;
 	/** SIGTERM (graceful: a running task is aborted and reported), SIGKILL after 10 s. */
 	stop(): Promise<void>;
 	/** Pids of the processes working in the project directory (the runner's tree), not the agent. */
@@ -145,7 +150,7 @@ export async function pairAgent(opts: AgentOptions): Promise<Agent> {
 		await writeFile(join(projectDir, file), content);
 	const proxy = await startRecordingProxy({
 		host: '127.0.0.1',
-		port: opts.system.app.port,
+		port: opts.system.entry.port,
 		localAddress: `127.0.0.${++agentAddress}`
 	});
 	const logFile = join(opts.system.logDir, `agent-${opts.name}.log`);
@@ -206,9 +211,10 @@ export async function pairAgent(opts: AgentOptions): Promise<Agent> {
 			proxy,
 			logFile,
 			initOutput,
-			async start() {
+			async start({ waitConnected = true } = {}) {
 				if (running && isRunning(running.child))
 					throw new Error('e2e: the agent is already running');
+				const from = printed.length;
 				log ??= createWriteStream(logFile, { flags: 'a' });
 				const [startCmd, startArgs] = commandLine(program, ['start']);
 				// No secret in this environment: the key has to come from the config files.
@@ -223,12 +229,17 @@ export async function pairAgent(opts: AgentOptions): Promise<Agent> {
 				};
 				running.child.stdout!.on('data', keep);
 				running.child.stderr!.on('data', keep);
-				await agent.waitForOutput(/connected: waiting for prompts/, 30_000);
+				if (waitConnected) {
+					await agent.waitForOutput(/connected: waiting for prompts/, 30_000, from);
+				}
+			},
+			async kill() {
+				if (running) await killProcess(running);
 			},
 			output: () => printed,
-			async waitForOutput(pattern, timeoutMs = 15_000) {
+			async waitForOutput(pattern, timeoutMs = 15_000, from = 0) {
 				const deadline = Date.now() + timeoutMs;
-				while (!pattern.test(printed)) {
+				while (!pattern.test(printed.slice(from))) {
 					if (running && !isRunning(running.child)) {
 						throw new Error(
 							`e2e: agent ${opts.name} exited (${running.child.exitCode ?? running.child.signalCode}) before printing ${pattern}:\n${printed}`

@@ -139,6 +139,8 @@ export function restartableApp(opts: {
 	port: number;
 	env: Record<string, string>;
 	logFile: string;
+	/** The address people use (a load balancer's); default: this instance's own. */
+	publicURL?: string;
 }): RestartableApp {
 	const baseURL = `http://127.0.0.1:${opts.port}`;
 	let handle: ReturnType<typeof spawnTracked> | null = null;
@@ -155,8 +157,8 @@ export function restartableApp(opts: {
 				...opts.env,
 				PORT: String(opts.port),
 				HOST: '127.0.0.1',
-				ORIGIN: baseURL,
-				PUBLIC_URL: baseURL
+				ORIGIN: opts.publicURL ?? baseURL,
+				PUBLIC_URL: opts.publicURL ?? baseURL
 			};
 			handle = spawnTracked(process.execPath, [SERVER_ENTRY], {
 				cwd: WEB_DIR,

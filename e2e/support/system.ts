@@ -33,6 +33,8 @@ import {
 } from './system-services.ts';
 import { startTelegramGate, type TelegramGate } from './system-telegram-gate.ts';
 import { signedPayload, type TelegramUser } from './telegram-login.ts';
+import { startPostgres } from '../../web/test/harness/postgres.ts';
+import { startRoundRobin } from './round-robin.ts';
 
 const BOT_TOKEN = '7000000002:E2E-system-bot-token-0123456789';
 const WEBHOOK_SECRET = 'e2e-system-webhook-secret-0123456789';
@@ -49,6 +51,13 @@ export interface SystemOptions {
 	databaseTemplate?: string;
 	anthropicReply: (body: MessagesRequestBody) => ModelReply;
 	openaiReply: (body: ChatRequestBody) => { pieces: string[]; delayMs?: number };
+	/** More settings of the app (e.g. a higher TELEGRAM_RATE_PER_MINUTE). */
+	env?: Record<string, string>;
+	/**
+	 * Instances of the app behind a round-robin load balancer, sharing Redis and a real
+	 * PostgreSQL (through the Neon driver's WebSocket path). Default 1: PGlite in DATA_DIR.
+	 */
+	instances?: number;
 }
 
 export interface System {
@@ -57,7 +66,14 @@ export interface System {
 	 * test needs), or $E2E_SYSTEM_LOGS to keep them.
 	 */
 	logDir: string;
+	/** The app's DATA_DIR (PGlite files and WAL). */
+	dataDir: string;
+	/** The app (the first instance when there are several). */
 	app: RestartableApp;
+	/** Every instance of the app. */
+	apps: RestartableApp[];
+	/** Where agents, Telegram and browsers reach the relay: the app, or the load balancer. */
+	entry: { baseURL: string; port: number; served?: readonly number[] };
 	redis: PersistentRedis;
 	telegram: FakeTelegram;
 	/** Between the app and `telegram`: holds one request on demand (fault injection). */
@@ -108,44 +124,71 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 		const openai = await startFakeOpenAI({ apiKey: SECRETS.openai, reply: opts.openaiReply });
 		cleanups.push(() => openai.close());
 
-		if (opts.databaseTemplate) copyDatabaseTemplate(opts.databaseTemplate, join(dir, 'data'));
-		const app = restartableApp({
-			port: await freePort(),
-			logFile: join(logDir, 'app.log'),
-			env: {
-				PATH: process.env.PATH ?? '/usr/bin:/bin',
-				HOME: process.env.HOME ?? tmpdir(),
-				NODE_ENV: 'production',
-				DATA_DIR: join(dir, 'data'),
-				UPSTASH_REDIS_REST_URL: rest.url,
-				UPSTASH_REDIS_REST_TOKEN: REST_TOKEN,
-				AGENT_JWT_SECRET: randomBytes(36).toString('base64'),
-				TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-				TELEGRAM_BOT_USERNAME: 'e2e_system_bot',
-				TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-				TELEGRAM_API_ROOT: telegramGate.apiRoot,
-				LOG_LEVEL: 'info'
-			}
-		});
-		cleanups.push(() => app.stop());
-		await app.start();
+		const instances = opts.instances ?? 1;
+		let database: Record<string, string> = { DATA_DIR: join(dir, 'data') };
+		if (instances > 1) {
+			const postgres = await startPostgres();
+			cleanups.push(() => postgres.stop());
+			database = {
+				...database,
+				DATABASE_URL: postgres.databaseUrl,
+				DATABASE_WS_PROXY: postgres.wsProxy
+			};
+		} else if (opts.databaseTemplate) {
+			copyDatabaseTemplate(opts.databaseTemplate, join(dir, 'data'));
+		}
+		const ports = await Promise.all(Array.from({ length: instances }, () => freePort()));
+		const balancer = instances > 1 ? await startRoundRobin(ports) : null;
+		if (balancer) cleanups.push(() => balancer.close());
+		const env = {
+			PATH: process.env.PATH ?? '/usr/bin:/bin',
+			HOME: process.env.HOME ?? tmpdir(),
+			NODE_ENV: 'production',
+			...database,
+			UPSTASH_REDIS_REST_URL: rest.url,
+			UPSTASH_REDIS_REST_TOKEN: REST_TOKEN,
+			AGENT_JWT_SECRET: randomBytes(36).toString('base64'),
+			TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+			TELEGRAM_BOT_USERNAME: 'e2e_system_bot',
+			TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+			TELEGRAM_API_ROOT: telegramGate.apiRoot,
+			LOG_LEVEL: 'info',
+			...opts.env
+		};
+		const apps = ports.map((port, i) =>
+			restartableApp({
+				port,
+				logFile: join(logDir, instances > 1 ? `app-${i + 1}.log` : 'app.log'),
+				publicURL: balancer?.baseURL,
+				env
+			})
+		);
+		for (const app of apps) {
+			cleanups.push(() => app.stop());
+			await app.start();
+		}
+		const app = apps[0]!;
+		const entry = balancer ?? { baseURL: app.baseURL, port: app.port };
 
 		const secretHeader = deriveWebhookSecret(WEBHOOK_SECRET);
 		return {
 			logDir,
+			dataDir: join(dir, 'data'),
 			app,
+			apps,
+			entry,
 			redis,
 			telegram,
 			telegramGate,
 			anthropic,
 			openai,
 			postUpdate: (update) =>
-				fetch(`${app.baseURL}/api/telegram`, {
+				fetch(`${entry.baseURL}/api/telegram`, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json', [SECRET_HEADER]: secretHeader },
 					body: JSON.stringify(update)
 				}),
-			pairingCode: (user) => pairingCode(app.baseURL, user),
+			pairingCode: (user) => pairingCode(entry.baseURL, user),
 			stop
 		};
 	} catch (error) {

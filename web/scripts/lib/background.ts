@@ -21,7 +21,7 @@ export function startSweepTimer(relay: Relay, everyMs = SWEEP_EVERY_MS): Stoppab
 		if (current) return; // the previous run is still going
 		current = runSweep(relay)
 			.then((report) => {
-				if (report.wentOffline || report.expiredPrompts) relay.log.info('sweep', { ...report });
+				if (Object.values(report).some((n) => n > 0)) relay.log.info('sweep', { ...report });
 			})
 			.catch((error: unknown) => relay.log.warn('sweep.failed', { error: summary(error) }))
 			.finally(() => (current = undefined));

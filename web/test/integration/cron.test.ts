@@ -30,7 +30,12 @@ describe('/api/cron/sweep', () => {
 	it('runs the sweep for the right secret', async () => {
 		const response = await call(`Bearer ${SECRET}`);
 		expect(response.status).toBe(200);
-		expect(await response.json()).toEqual({ wentOffline: 0, expiredPrompts: 0 });
+		expect(await response.json()).toEqual({
+			wentOffline: 0,
+			expiredPrompts: 0,
+			strandedTasks: 0,
+			owedNotices: 0
+		});
 	});
 
 	it('refuses everything when no secret is configured', async () => {

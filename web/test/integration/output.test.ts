@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { agents } from '../../src/lib/server/db/schema/index.ts';
+import { agents, sessions } from '../../src/lib/server/db/schema/index.ts';
 import { createSession, finishSession } from '../../src/lib/server/sessions/sessions.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
@@ -177,6 +177,49 @@ describe('presence', () => {
 		expect(sent[0]!.payload.reply_parameters, 'a reply to the prompt').toMatchObject({
 			message_id: 4242
 		});
+	});
+
+	it('the sweep sends an end notice nobody else will (the agent that finished it died too)', async () => {
+		const sessionId = await runningSession('nobody retries this one', 4343);
+		const agent = await t.services.authenticateAgent(alice.token);
+		const dying = {
+			...t.relay,
+			notifier: { ...t.relay.notifier, send: () => Promise.reject(new Error('SIGKILL')) }
+		};
+		const failed = { sessionId, status: 'failed' as const, reason: 'exit 2', durationMs: 1 };
+		await expect(finishSession(dying, agent, failed)).rejects.toThrow('SIGKILL');
+		const replies = () =>
+			t.telegram.calls.filter(
+				(c) =>
+					c.method === 'sendMessage' &&
+					(c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === 4343
+			);
+		expect((await runSweep(t.relay)).owedNotices, 'within the grace: maybe still sending').toBe(0);
+		t.advance(31_000);
+		try {
+			expect((await runSweep(t.relay)).owedNotices).toBe(1);
+			expect((await runSweep(t.relay)).owedNotices).toBe(0);
+		} finally {
+			t.advance(-31_000);
+		}
+		expect(replies().map((c) => c.payload.text)).toEqual(['❌ Failed: exit 2']);
+	});
+
+	it('the sweep fails a task left running on an agent that went offline', async () => {
+		const sessionId = await runningSession('stranded');
+		await client.agent.heartbeat.mutate({ busySessionId: sessionId, version: 't' });
+		t.advance(5 * 60_000); // silent past OFFLINE_AFTER_MS
+		try {
+			expect((await runSweep(t.relay)).strandedTasks).toBe(1);
+		} finally {
+			t.advance(-5 * 60_000);
+		}
+		const [row] = await t.relay.db.select().from(sessions).where(eq(sessions.id, sessionId));
+		expect(row?.status).toBe('failed');
+		expect(t.telegram.messages(ALICE.id).map((m) => m.visible)).toContain(
+			'❌ Failed: the agent went offline while running this task'
+		);
+		await client.agent.heartbeat.mutate({ busySessionId: null, version: 't' }); // back online
 	});
 
 	it('alerts the owner when an agent goes silent, and again when it is back', async () => {

@@ -13,6 +13,7 @@ import {
 	type Person
 } from '../harness/accounts.ts';
 import { TEST_BOT_TOKEN, TEST_WEBHOOK_SECRET } from '../harness/relay.ts';
+import { prng } from '../harness/random-markdown.ts';
 import { handleWebhook } from '../../src/lib/server/telegram/webhook.ts';
 import { createBot } from '../../src/lib/server/telegram/bot.ts';
 import {
@@ -177,7 +178,7 @@ describe('POST /api/telegram', () => {
 		// An authorised sender of its own: mutations that keep the shape go deep into the bot.
 		const fuzz: Person = { id: 31_337, firstName: 'Fuzz', username: 'fuzz' };
 		await pairAgent(t.relay, t.services, fuzz, 'fuzz-box');
-		const random = mulberry32(20261129);
+		const random = prng(20261129);
 		const statuses = new Map<number, number>();
 		for (let i = 0; i < 3_000; i++) {
 			const base =
@@ -219,17 +220,6 @@ describe('POST /api/telegram', () => {
 });
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** A small seeded PRNG, so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-	let a = seed;
-	return () => {
-		a = (a + 0x6d2b79f5) | 0;
-		let x = Math.imul(a ^ (a >>> 15), 1 | a);
-		x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-		return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const WRONG: Json[] = [true, false, -1, 0, 1.5, 1e308, '', 'x', null, [], {}, [1, 'a'], { id: 1 }];
 

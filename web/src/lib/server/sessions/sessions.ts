@@ -19,6 +19,7 @@ import { agents, sessions, FAILURE_REASON_LENGTH, type Session } from '../db/sch
 import type { CommandQueue } from '../relay/command-queue.ts';
 import type { Notifier } from '../telegram/notifier.ts';
 import { appendLiveOutput, endLiveOutput } from '../telegram/live-output.ts';
+import { recordAfterSend } from '../telegram/after-send.ts';
 import type { Api } from 'grammy';
 import { formatDuration } from './format.ts';
 import type { Sealer } from '../crypto/seal.ts';
@@ -27,6 +28,8 @@ import type { Sealer } from '../crypto/seal.ts';
 const OUTPUT_TTL_S = 6 * 3600;
 /** How long an ended session remembers whether its end notice went out. */
 const NOTICE_MARK_TTL_S = 7 * 86_400;
+/** Sessions whose end notice may still be owed, by when that began (see sendOwedNotices). */
+const OWED_NOTICES_KEY = 'notices:owed';
 
 export interface SessionDeps extends Deps {
 	queue: CommandQueue;
@@ -165,8 +168,11 @@ export async function startSession(
 				keyboard: abortKeyboard(session.id)
 			}
 		);
-		if (messageId !== null)
-			await deps.redis.set(`tg:abortmsg:${session.id}`, messageId, { ex: OUTPUT_TTL_S });
+		if (messageId !== null) {
+			await recordAfterSend(() =>
+				deps.redis.set(`tg:abortmsg:${session.id}`, messageId, { ex: OUTPUT_TTL_S })
+			);
+		}
 	}
 	return { run: true };
 }
@@ -242,7 +248,13 @@ export async function endSession(
 	const now = deps.now();
 	const noticeKey = `tg:notice:${session.id}`;
 	const tellsChat = session.telegramChatId !== null;
-	if (tellsChat) await deps.redis.set(noticeKey, 'owed', { nx: true, ex: NOTICE_MARK_TTL_S });
+	if (tellsChat) {
+		await deps.redis
+			.pipeline()
+			.set(noticeKey, 'owed', { nx: true, ex: NOTICE_MARK_TTL_S })
+			.zadd(OWED_NOTICES_KEY, { nx: true }, { score: now.getTime(), member: session.id })
+			.exec();
+	}
 	let [ended] = await deps.db
 		.update(sessions)
 		.set({
@@ -274,7 +286,13 @@ export async function endSession(
 			endNotice(endedStatus, ended.failureReason, elapsed, ended.promptPreview),
 			{ replyTo: ended.telegramMessageId }
 		);
-		await deps.redis.set(noticeKey, 'sent', { ex: NOTICE_MARK_TTL_S });
+		await recordAfterSend(() =>
+			deps.redis
+				.pipeline()
+				.set(noticeKey, 'sent', { ex: NOTICE_MARK_TTL_S })
+				.zrem(OWED_NOTICES_KEY, session.id)
+				.exec()
+		);
 	}
 	await endLiveOutput(deps, session.id);
 	// Output lives only as long as it takes to deliver it: a late dashboard viewer gets the status from the database.
@@ -353,6 +371,44 @@ export async function failOrphanedSessions(
 			await endSession(deps, session, 'failed', 'the agent restarted while running this task', null)
 		)
 			failed++;
+	}
+	return failed;
+}
+
+/**
+ * End notices still owed after `graceMs`: the process that ended the session died before telling
+ * the chat, and nobody ended it again. Run by the sweep; returns how many were sent.
+ */
+export async function sendOwedNotices(deps: SessionDeps, graceMs = 30_000): Promise<number> {
+	const before = deps.now().getTime() - graceMs;
+	const owed = await deps.redis.zrange<string[]>(OWED_NOTICES_KEY, 0, before, { byScore: true });
+	let sent = 0;
+	for (const sessionId of owed) {
+		const [session] = await deps.db.select().from(sessions).where(eq(sessions.id, sessionId));
+		if (session && session.status !== 'queued' && session.status !== 'running') {
+			// endSession's resend path: the update finds nothing, the marker says "owed".
+			if (await endSession(deps, session, session.status, null, null)) sent++;
+		}
+		// Still queued or running: its real end marks it again.
+		await deps.redis.zrem(OWED_NOTICES_KEY, sessionId);
+	}
+	return sent;
+}
+
+/**
+ * Tasks left running on an agent that went offline (killed, machine gone) are failed, so the
+ * chat hears about it even if the agent never returns. Returns how many.
+ */
+export async function failSessionsOfOfflineAgents(deps: SessionDeps): Promise<number> {
+	const stranded = await deps.db
+		.select({ session: sessions })
+		.from(sessions)
+		.innerJoin(agents, eq(agents.id, sessions.agentId))
+		.where(and(eq(sessions.status, 'running'), eq(agents.status, 'offline')));
+	let failed = 0;
+	for (const { session } of stranded) {
+		const reason = 'the agent went offline while running this task';
+		if (await endSession(deps, session, 'failed', reason, null)) failed++;
 	}
 	return failed;
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import { paginate, type Page } from './render/paginate.ts';
 import { describeError, isNotModified, isParseError } from './notifier.ts';
 import { paceChat } from './pace.ts';
+import { recordAfterSend } from './after-send.ts';
 
 const STATE_TTL_S = 24 * 3600;
 
@@ -62,7 +63,8 @@ export async function appendLiveOutput(
 		: source;
 	const next: LiveState = { messageId, tail, seq: batch.seq };
 	const sealed = await deps.sealer.seal('live', sessionId, JSON.stringify(next));
-	await deps.redis.set(stateKey(sessionId), sealed, { ex: STATE_TTL_S });
+	// Telegram has the text now: not recording it would send it again on the retry.
+	await recordAfterSend(() => deps.redis.set(stateKey(sessionId), sealed, { ex: STATE_TTL_S }));
 }
 
 async function loadState(

@@ -1,0 +1,129 @@
+/**
+ * "Nothing kept": after a session whose prompt (longer than the 200-character preview) and
+ * output both carry a marker, the marker is nowhere at rest except inside the stored preview:
+ * not in the PGlite files and WAL under DATA_DIR, not in Redis's AOF or a fresh RDB snapshot
+ * (written uncompressed, so nothing hides in LZF), not in any live Redis key, not in the app's
+ * log. Prompt and output did pass through Redis, sealed.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test } from '@playwright/test';
+import { pairAgent, type Agent } from './support/system-agent.ts';
+import {
+	describeChat,
+	isDone,
+	outputText,
+	textUpdate,
+	waitForEnds
+} from './support/system-chat.ts';
+import { anthropicScript, openaiScript } from './support/system-scripts.ts';
+import { startSystem, type System } from './support/system.ts';
+import { newTelegramUser } from './support/telegram-login.ts';
+
+let system: System;
+let agent: Agent | undefined;
+let scripts: string;
+
+test.describe.configure({ timeout: 120_000 });
+
+test.beforeAll(async () => {
+	test.setTimeout(60_000);
+	system = await startSystem({
+		databaseTemplate: process.env.E2E_DATABASE_TEMPLATE,
+		anthropicReply: anthropicScript,
+		openaiReply: openaiScript
+	});
+	scripts = await mkdtemp(join(tmpdir(), 'e2e-privacy-runner-'));
+});
+
+test.afterAll(async () => {
+	await agent?.dispose();
+	await system?.stop();
+	if (scripts) await rm(scripts, { recursive: true, force: true });
+});
+
+test('the marker of a prompt and its output is at rest only inside the 200-character preview', async () => {
+	const marker = `mk${randomBytes(6).toString('hex')}`;
+	// In the preview the marker is followed by these words, and nowhere else.
+	const inPreview = `${marker} opens the preview`;
+	const prompt = `${inPreview}. ${'Filler words to pass the preview. '.repeat(8)} Here, past character 200, ${marker} is secret.`;
+	expect(prompt.indexOf(marker, 200)).toBeGreaterThan(200);
+	const runner = join(scripts, 'marker-runner');
+	await writeFile(
+		runner,
+		[
+			'#!/bin/sh',
+			'prompt=$(cat)',
+			'for i in 1 2 3 4 5 6 7 8; do',
+			`  echo "output line $i carries ${marker} in the output"; sleep 0.1`,
+			'done',
+			'echo "and the prompt comes back: $prompt"',
+			''
+		].join('\n'),
+		{ mode: 0o755 }
+	);
+	const user = newTelegramUser('Privacy');
+	agent = await pairAgent({
+		system,
+		user,
+		name: 'privacy-box',
+		runner: 'custom',
+		runnerBin: runner
+	});
+	await agent.start();
+
+	expect((await system.postUpdate(textUpdate(user, prompt))).status).toBe(200);
+	const chat = await waitForEnds(system.telegram, user, 1);
+	expect(chat.find(isDone), describeChat(system.telegram, user)).toBeDefined();
+	const shown = outputText(chat);
+	expect(shown, 'the output reached Telegram').toContain(`output line 8 carries ${marker}`);
+	expect(shown, 'the whole prompt reached the runner').toContain(`${marker} is secret`);
+	await agent.stop();
+
+	// Redis: everything it holds now, as an uncompressed snapshot, next to its append-only files.
+	const cli = (...args: string[]) =>
+		promisify(execFile)('redis-cli', ['-p', String(system.redis.port), ...args]);
+	await cli('CONFIG', 'SET', 'rdbcompression', 'no');
+	await cli('SAVE');
+	const keys = (await cli('--scan')).stdout.trim().split('\n').filter(Boolean);
+	expect(keys.length, 'the relay still has keys (the scan is not empty)').toBeGreaterThan(0);
+
+	const leaks: string[] = [];
+	const files = [...walk(system.dataDir), ...walk(system.redis.dir), system.app.logFile];
+	const scanned = { files: 0, bytes: 0, previews: 0 };
+	for (const file of files) {
+		const bytes = readFileSync(file);
+		scanned.files++;
+		scanned.bytes += bytes.length;
+		for (let at = bytes.indexOf(marker); at !== -1; at = bytes.indexOf(marker, at + 1)) {
+			const context = bytes.subarray(at, at + inPreview.length).toString('latin1');
+			if (context === inPreview) scanned.previews++;
+			else leaks.push(`${relative(tmpdir(), file)} @${at}: ${JSON.stringify(context)}`);
+		}
+	}
+	expect(leaks, `the marker at rest outside the preview`).toEqual([]);
+	expect(scanned.previews, 'the preview itself is stored (the scan can see text)').toBeGreaterThan(
+		0
+	);
+	expect(
+		files.some((f) => f.includes('appendonly')),
+		`Redis's AOF was scanned: ${files.join(', ')}`
+	).toBe(true);
+	expect(files.some((f) => f.endsWith('.rdb'))).toBe(true);
+	test.info().annotations.push({ type: 'scanned', description: JSON.stringify(scanned) });
+});
+
+function walk(dir: string): string[] {
+	const out: string[] = [];
+	for (const entry of readdirSync(dir)) {
+		const path = join(dir, entry);
+		if (statSync(path).isDirectory()) out.push(...walk(path));
+		else out.push(path);
+	}
+	return out;
+}
