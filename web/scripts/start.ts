@@ -2,6 +2,7 @@
  * `pnpm start`: the whole relay on one machine. Redis (our own redis-server unless one is
  * configured) behind the Upstash-compatible REST server, the migrated database, the web app on
  * HOST:PORT, the sweep timer and Telegram long polling; one status block; Ctrl-C stops it all.
+ * One instance per data directory (start.lock).
  * Configuration comes from the environment and `<repo>/.env`, validated once before anything
  * starts. Secrets are never printed.
  */
@@ -11,6 +12,7 @@ import { createRelay } from '../src/lib/server/relay.ts';
 import { freePort } from '../tools/local-redis.ts';
 import { handlerFile, handOverRelay, loadHandler, serveApp } from './lib/app.ts';
 import { startLongPolling, startSweepTimer } from './lib/background.ts';
+import { lockDataDir } from './lib/instance-lock.ts';
 import { planRedis, redisEnv, startRedis } from './lib/redis-setup.ts';
 import { loadLocalSecrets } from './lib/secrets.ts';
 import {
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
 	const { config, host, port } = parseStartSettings(process.env);
 	const app = handlerFile(buildDir);
 
+	const lock = await lockDataDir(dataDir);
+	cleanups.push(() => lock.release());
 	const redis = await startRedis(plan, { dataDir });
 	cleanups.push(() => redis.stop());
 	const relay = await createRelay(config);
