@@ -34,7 +34,6 @@ export interface RedisServerHandle {
 	url: string;
 	port: number;
 	dir: string;
-	pid: number;
 	/** Settles when the process has ended, whether through `stop()` or not. */
 	exited: Promise<RedisExit>;
 	/** Stops the server (and removes a temp dir). Safe to call twice. */
@@ -108,7 +107,7 @@ export async function spawnRedisServer(
 			`redis-server did not start: ${(error as Error).message}${last ? ` (${last})` : ''}`
 		);
 	}
-	return { url: `redis://127.0.0.1:${port}`, port, dir, pid: child.pid!, exited, stop };
+	return { url: `redis://127.0.0.1:${port}`, port, dir, exited, stop };
 }
 
 /** The last three lines of redis-server's output on one line. */
