@@ -1,66 +1,24 @@
 // `pnpm start` end to end: the real script under tsx, the real build, a real redis-server.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../tools/local-redis.ts';
+import {
+	ensureBuild,
+	redisPortOf,
+	refuses,
+	start,
+	waitForOutput,
+	type Started
+} from '../test/harness/start-script.ts';
 import { createFakeTelegram, type FakeTelegram } from '../test/harness/telegram-api.ts';
+import { LOCK_FILE } from './lib/instance-lock.ts';
+import { PID_FILE } from './lib/redis-supervisor.ts';
 import { SECRETS_FILE } from './lib/secrets.ts';
-import { SETTING_NAMES } from './lib/settings.ts';
 
-const webDir = fileURLToPath(new URL('../', import.meta.url));
-const tsx = join(webDir, 'node_modules/.bin/tsx');
 const BOT_TOKEN = '123456789:TEST-start-script-token_abcdefgh';
-
-interface Started {
-	child: ChildProcess;
-	stdout(): string;
-	stderr(): string;
-	exit: Promise<number | null>;
-}
-
-/** The start script with none of the developer's settings: every variable set to empty (= unset). */
-function start(env: Record<string, string>): Started {
-	const unset = Object.fromEntries([...SETTING_NAMES, 'REDIS_URL'].map((name) => [name, '']));
-	const child = spawn(tsx, ['scripts/start.ts'], {
-		cwd: webDir,
-		env: { ...process.env, ...unset, ...env },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-	return { child, stdout: () => stdout, stderr: () => stderr, exit };
-}
-
-async function waitForOutput(started: Started, text: string, timeoutMs = 60_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!started.stdout().includes(text)) {
-		if (started.child.exitCode !== null) {
-			throw new Error(
-				`start exited (${started.child.exitCode}):\n${started.stdout()}\n${started.stderr()}`
-			);
-		}
-		if (Date.now() > deadline)
-			throw new Error(`no "${text}" within ${timeoutMs} ms:\n${started.stdout()}`);
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-}
-
-function refuses(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = connect({ port, host: '127.0.0.1' });
-		socket.once('connect', () => (socket.destroy(), resolve(false)));
-		socket.once('error', () => resolve(true));
-	});
-}
 
 describe('pnpm start', () => {
 	let dataDir: string;
@@ -68,10 +26,7 @@ describe('pnpm start', () => {
 	let started: Started | undefined;
 
 	beforeAll(async () => {
-		// `pnpm start` builds first; the test builds only when there is no build at all (~20 s).
-		if (!existsSync(join(webDir, 'build/handler.js'))) {
-			await promisify(execFile)('npx', ['vite', 'build'], { cwd: webDir, timeout: 180_000 });
-		}
+		await ensureBuild();
 		telegram = await createFakeTelegram({ token: BOT_TOKEN });
 	}, 200_000);
 	afterEach(async () => {
@@ -96,9 +51,7 @@ describe('pnpm start', () => {
 		expect(out).toContain(`URL       http://127.0.0.1:${port}\n`);
 		expect(out).toContain(`Database  embedded database (PGlite) at ${join(dataDir, 'pglite')}`);
 		expect(out).toContain('Telegram  long polling');
-		const redisPort = Number(
-			/Redis {5}redis-server on 127\.0\.0\.1:(\d+), data in /.exec(out)?.[1]
-		);
+		const redisPort = redisPortOf(started);
 		expect(redisPort).toBeGreaterThan(0);
 
 		const health = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -134,6 +87,9 @@ describe('pnpm start', () => {
 		expect(await started.exit).toBe(0);
 		expect(await refuses(redisPort)).toBe(true);
 		expect(await refuses(port)).toBe(true);
+		// Nothing left that would make the next start look for a running instance.
+		expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+		expect(existsSync(join(dataDir, 'redis', PID_FILE))).toBe(false);
 	}, 120_000);
 
 	it('a malformed variable stops it with exit 1, naming the variable but not its value', async () => {

@@ -2,6 +2,7 @@
  * `pnpm start`: the whole relay on one machine. Redis (our own redis-server unless one is
  * configured) behind the Upstash-compatible REST server, the migrated database, the web app on
  * HOST:PORT, the sweep timer and Telegram long polling; one status block; Ctrl-C stops it all.
+ * One instance per data directory (start.lock); a redis-server that dies is restarted.
  * Configuration comes from the environment and `<repo>/.env`, validated once before anything
  * starts. Secrets are never printed.
  */
@@ -11,6 +12,7 @@ import { createRelay } from '../src/lib/server/relay.ts';
 import { freePort } from '../tools/local-redis.ts';
 import { handlerFile, handOverRelay, loadHandler, serveApp } from './lib/app.ts';
 import { startLongPolling, startSweepTimer } from './lib/background.ts';
+import { lockDataDir } from './lib/instance-lock.ts';
 import { planRedis, redisEnv, startRedis } from './lib/redis-setup.ts';
 import { loadLocalSecrets } from './lib/secrets.ts';
 import {
@@ -71,7 +73,13 @@ async function main(): Promise<void> {
 	const { config, host, port } = parseStartSettings(process.env);
 	const app = handlerFile(buildDir);
 
-	const redis = await startRedis(plan, { dataDir });
+	const lock = await lockDataDir(dataDir);
+	cleanups.push(() => lock.release());
+	const redis = await startRedis(plan, {
+		dataDir,
+		log: (line) => console.error(line),
+		onGiveUp: (error) => void fail(error)
+	});
 	cleanups.push(() => redis.stop());
 	const relay = await createRelay(config);
 	cleanups.push(() => relay.close());
@@ -101,7 +109,10 @@ async function main(): Promise<void> {
 	console.log(status);
 }
 
-main().catch(async (error: unknown) => {
+/** Startup failed, or something it started cannot go on: one red line, stop the rest, exit 1. */
+async function fail(error: unknown): Promise<void> {
+	if (stopping) return;
+	stopping = true;
 	const red = (s: string) => (process.stderr.isTTY ? `\x1b[31m${s}\x1b[39m` : s);
 	if (error instanceof ConfigError) {
 		console.error(red(error.message));
@@ -111,4 +122,6 @@ main().catch(async (error: unknown) => {
 	}
 	await stopAll();
 	process.exit(1);
-});
+}
+
+main().catch(fail);

@@ -13,8 +13,20 @@ export interface SpawnRedisOptions {
 	port?: number;
 	/** Working directory (AOF files). Default: a temp dir, removed by `stop()`; a given dir is kept. */
 	dir?: string;
-	/** `appendonly yes`, so data survives a restart. Default false: the data dies with the server. */
+	/**
+	 * `appendonly yes` with `appendfsync everysec`, so data survives a restart (even a `kill -9`
+	 * of redis-server; a crash of the machine can lose the last second). Default false: the data
+	 * dies with the server. Never RDB snapshots: the AOF already starts from one.
+	 */
 	persist?: boolean;
+	/** redis-server writes its pid here and removes the file when it shuts down cleanly. */
+	pidfile?: string;
+}
+
+/** How a redis-server ended, for log lines: `code 1` / `signal SIGKILL`, and its last output. */
+export interface RedisExit {
+	reason: string;
+	output: string;
 }
 
 export interface RedisServerHandle {
@@ -22,6 +34,8 @@ export interface RedisServerHandle {
 	url: string;
 	port: number;
 	dir: string;
+	/** Settles when the process has ended, whether through `stop()` or not. */
+	exited: Promise<RedisExit>;
 	/** Stops the server (and removes a temp dir). Safe to call twice. */
 	stop(): Promise<void>;
 }
@@ -57,7 +71,9 @@ export async function spawnRedisServer(
 		bind: '127.0.0.1',
 		save: '',
 		appendonly: options.persist ? 'yes' : 'no',
-		dir
+		appendfsync: 'everysec',
+		dir,
+		...(options.pidfile === undefined ? {} : { pidfile: options.pidfile })
 	};
 	const args = Object.entries(config).flatMap(([key, value]) => [`--${key}`, value]);
 	const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -67,13 +83,18 @@ export async function spawnRedisServer(
 	child.stdout?.on('data', keep);
 	child.stderr?.on('data', keep);
 	running.add(child);
+	const exited = new Promise<RedisExit>((resolve) =>
+		child.once('exit', (code, signal) => {
+			running.delete(child);
+			resolve({ reason: signal ? `signal ${signal}` : `code ${code}`, output: tail(output) });
+		})
+	);
 
 	let stopped = false;
 	const stop = async () => {
 		if (stopped) return;
 		stopped = true;
 		await terminate(child);
-		running.delete(child);
 		if (temporary) rmSync(dir, { recursive: true, force: true });
 	};
 
@@ -81,12 +102,17 @@ export async function spawnRedisServer(
 		await waitForPing(port, child);
 	} catch (error) {
 		await stop();
-		const tail = output.trim().split('\n').slice(-3).join(' | ');
+		const last = tail(output);
 		throw new Error(
-			`redis-server did not start: ${(error as Error).message}${tail ? ` (${tail})` : ''}`
+			`redis-server did not start: ${(error as Error).message}${last ? ` (${last})` : ''}`
 		);
 	}
-	return { url: `redis://127.0.0.1:${port}`, port, dir, stop };
+	return { url: `redis://127.0.0.1:${port}`, port, dir, exited, stop };
+}
+
+/** The last three lines of redis-server's output on one line. */
+function tail(output: string): string {
+	return output.trim().split('\n').slice(-3).join(' | ');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +7,15 @@ import { Redis as IORedis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '../../test/harness/redis.ts';
 import { planRedis, redisEnv, startRedis, type RunningRedis } from './redis-setup.ts';
+import { PID_FILE } from './redis-supervisor.ts';
 
 const TOKEN = 'local-rest-token-for-tests';
+const supervision = {
+	log: () => {},
+	onGiveUp: (error: Error) => {
+		throw error;
+	}
+};
 
 function refuses(port: number): Promise<boolean> {
 	return new Promise((resolve) => {
@@ -83,7 +90,7 @@ describe('startRedis', () => {
 		admin.disconnect();
 		const redisUrl = `redis://:hunter2-password@127.0.0.1:${external.port}`;
 		const plan = await planRedis({ REDIS_URL: redisUrl }, { restToken: TOKEN });
-		const redis = await startRedis(plan, { dataDir });
+		const redis = await startRedis(plan, { dataDir, ...supervision });
 		running.push(redis);
 		expect(redis.describe).toBe(`redis at 127.0.0.1:${external.port} (REDIS_URL)`);
 		const rest = client(redisEnv(plan));
@@ -93,7 +100,7 @@ describe('startRedis', () => {
 
 	it('spawned: persists under DATA_DIR/redis across a restart and stops redis-server', async () => {
 		const plan = await planRedis({}, { restToken: TOKEN });
-		const first = await startRedis(plan, { dataDir });
+		const first = await startRedis(plan, { dataDir, ...supervision });
 		running.push(first);
 		const port = Number(/on 127\.0\.0\.1:(\d+)/.exec(first.describe)?.[1]);
 		expect(first.describe).toBe(
@@ -106,9 +113,27 @@ describe('startRedis', () => {
 		expect(await refuses((plan as { restPort: number }).restPort)).toBe(true);
 
 		const againPlan = await planRedis({}, { restToken: TOKEN });
-		const again = await startRedis(againPlan, { dataDir });
+		const again = await startRedis(againPlan, { dataDir, ...supervision });
 		running.push(again);
 		expect(await client(redisEnv(againPlan)).lrange('agent:queued', 0, -1)).toEqual(['command-1']);
+	});
+
+	it('spawned: when redis-server is killed, the same REST server answers again once it is back', async () => {
+		const plan = await planRedis({}, { restToken: TOKEN });
+		running.push(await startRedis(plan, { dataDir, ...supervision }));
+		const rest = client(redisEnv(plan));
+		await rest.set('before-the-kill', 'kept');
+		const pid = Number(await readFile(join(dataDir, 'redis', PID_FILE), 'utf8'));
+		process.kill(pid, 'SIGKILL');
+		const deadline = Date.now() + 30_000;
+		let value: unknown;
+		while (value !== 'kept') {
+			if (Date.now() > deadline) throw new Error('the REST server did not recover');
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			value = await rest.get('before-the-kill').catch(() => undefined);
+		}
+		expect(value).toBe('kept');
+		expect(Number(await readFile(join(dataDir, 'redis', PID_FILE), 'utf8'))).not.toBe(pid);
 	});
 
 	it('spawned without redis-server on PATH: one line naming the alternatives', async () => {
@@ -116,7 +141,7 @@ describe('startRedis', () => {
 		process.env.PATH = '';
 		try {
 			const plan = await planRedis({}, { restToken: TOKEN });
-			await expect(startRedis(plan, { dataDir })).rejects.toThrow(
+			await expect(startRedis(plan, { dataDir, ...supervision })).rejects.toThrow(
 				/^redis-server not found: install it \(apt-get install -y redis-server\) or set REDIS_URL \/ UPSTASH_REDIS_REST_URL$/
 			);
 		} finally {

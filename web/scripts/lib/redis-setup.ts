@@ -1,13 +1,15 @@
 /**
  * Which Redis `pnpm start` uses, in this order: an Upstash REST endpoint when
  * UPSTASH_REDIS_REST_URL is set (used as is); else the REST server in front of REDIS_URL; else a
- * redis-server of our own (persistent, under `<DATA_DIR>/redis`) behind the REST server.
+ * redis-server of our own (persistent, under `<DATA_DIR>/redis`, restarted when it dies; see
+ * redis-supervisor.ts) behind the REST server.
  * Planning only decides and picks the REST port, so the whole configuration (REDIS_URL included,
  * see settings.ts) is validated before any process starts.
  */
 import { join } from 'node:path';
-import { freePort, RedisNotFoundError, spawnRedisServer } from '../../tools/local-redis.ts';
+import { freePort, RedisNotFoundError } from '../../tools/local-redis.ts';
 import { createUpstashRestServer } from '../../tools/upstash-rest/server.ts';
+import { superviseRedisServer, type SuperviseOptions } from './redis-supervisor.ts';
 
 export type RedisPlan =
 	| { kind: 'upstash'; restUrl: string }
@@ -42,7 +44,7 @@ export function redisEnv(plan: RedisPlan): Record<string, string> {
 /** Starts what the plan needs (nothing for Upstash). On failure, whatever started is stopped. */
 export async function startRedis(
 	plan: RedisPlan,
-	opts: { dataDir: string }
+	opts: { dataDir: string } & Pick<SuperviseOptions, 'log' | 'onGiveUp'>
 ): Promise<RunningRedis> {
 	if (plan.kind === 'upstash') {
 		return { describe: `Upstash REST at ${hostOf(plan.restUrl)}`, stop: async () => {} };
@@ -57,7 +59,11 @@ export async function startRedis(
 	}
 	let redis;
 	try {
-		redis = await spawnRedisServer({ dir: join(opts.dataDir, 'redis'), persist: true });
+		redis = await superviseRedisServer({
+			dir: join(opts.dataDir, 'redis'),
+			log: opts.log,
+			onGiveUp: opts.onGiveUp
+		});
 	} catch (error) {
 		if (error instanceof RedisNotFoundError) {
 			throw new Error(`${error.message} or set REDIS_URL / UPSTASH_REDIS_REST_URL`);
@@ -65,6 +71,7 @@ export async function startRedis(
 		throw error;
 	}
 	try {
+		// Its Redis connection reconnects on its own (ioredis) once a restarted redis-server is back.
 		const rest = await createUpstashRestServer({
 			redisUrl: redis.url,
 			token: plan.restToken,

@@ -73,7 +73,7 @@ describe('formatStatus', () => {
 		// The describe strings the start command really uses.
 		const redis = await startRedis(
 			{ kind: 'upstash', restUrl: `https://default:${REST_TOKEN}@eu1-relay.upstash.io` },
-			{ dataDir: '/unused' }
+			{ dataDir: '/unused', log: () => {}, onGiveUp: () => {} }
 		);
 		const status = formatStatus({
 			url: localUrl('127.0.0.1', 3000),
