@@ -21,6 +21,7 @@ import { startSystem, type System } from './support/system.ts';
 import { newTelegramUser, type TelegramUser } from './support/telegram-login.ts';
 import { prng } from '../web/test/harness/random-markdown.ts';
 
+const CRON_SECRET = 'e2e-chaos-cron-secret-0123456789';
 const SEEDS = (process.env.CHAOS_SEEDS ?? '1,2,3').split(',').map(Number);
 const PROMPTS = 20;
 const LINES = 6;
@@ -29,6 +30,8 @@ type Fault = (typeof FAULTS)[number];
 
 let system: System;
 let scripts: string;
+/** The test's stand-in for Vercel's cron, stopped after each test whatever happened. */
+let cron: ReturnType<typeof setInterval> | undefined;
 const agents: Agent[] = [];
 
 test.describe.configure({ timeout: 300_000 });
@@ -40,7 +43,7 @@ test.beforeAll(async () => {
 		anthropicReply: anthropicScript,
 		openaiReply: openaiScript,
 		// 20 prompts in ~15 s: over the default limit, which would (rightly) refuse some.
-		env: { TELEGRAM_RATE_PER_MINUTE: '1000' }
+		env: { TELEGRAM_RATE_PER_MINUTE: '1000', CRON_SECRET }
 	});
 	scripts = await mkdtemp(join(tmpdir(), 'e2e-chaos-runner-'));
 	// Prints LINES numbered lines for "task NN"; every start is logged to runs.log first.
@@ -64,6 +67,7 @@ test.afterAll(async () => {
 });
 
 test.afterEach(async () => {
+	clearInterval(cron);
 	const info = test.info();
 	if (info.status === info.expectedStatus || !system) return;
 	for (const agent of agents) {
@@ -98,6 +102,12 @@ for (const seed of SEEDS) {
 		}
 		const log: string[] = [`seed ${seed}: faults after prompts ${JSON.stringify([...faultAt])}`];
 
+		// As Vercel's cron does (every minute there; more often here, the test is short).
+		cron = setInterval(() => {
+			void fetch(`${system.entry.baseURL}/api/cron/sweep`, {
+				headers: { authorization: `Bearer ${CRON_SECRET}` }
+			}).catch(() => {});
+		}, 5_000);
 		const updates = Array.from({ length: PROMPTS }, (_, i) => textUpdate(user, taskName(i + 1)));
 		const deliveries: Promise<void>[] = [];
 		for (let i = 0; i < PROMPTS; i++) {
