@@ -11,7 +11,9 @@ export const sessionRouter = router({
 	/** Agent: the task began running. */
 	start: agentProcedure
 		.input(sessionStartInput)
-		.mutation(({ ctx, input }) => ctx.services.sessions.start(ctx.agent, input.sessionId, input.instance)),
+		.mutation(({ ctx, input }) =>
+			ctx.services.sessions.start(ctx.agent, input.sessionId, input.instance)
+		),
 
 	/** Agent: a batch of output text. */
 	output: agentProcedure
