@@ -105,6 +105,30 @@ describe('pairing', () => {
 		expect(outcomes.slice(0, 10).every((o) => o === 'PAIRING_CODE_UNKNOWN')).toBe(true);
 		expect(outcomes.slice(10)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
 	});
+
+	it('one address spending its attempts does not use up the global budget for others', async () => {
+		// A relay of its own: the global budget is shared by every test of this file.
+		const own = await startTestRelay();
+		try {
+			for (let i = 0; i < 70; i++) {
+				await own.services.pairing
+					.redeem({ code: 'AAAA-AAAA', name: 'guess', runner: 'custom' }, '10.66.6.6')
+					.catch(() => {});
+			}
+			const victim = await signInWithTelegram(own.relay, BOB);
+			const { code } = await issuePairingCode(own.relay, {
+				userId: victim.id,
+				telegramUserId: BOB.id
+			});
+			const redeemed = await own.services.pairing.redeem(
+				{ code, name: 'victim', runner: 'custom' },
+				'10.77.7.7'
+			);
+			expect(redeemed.agentId).toMatch(/^agt_/);
+		} finally {
+			await own.stop();
+		}
+	});
 });
 
 describe('agent identity', () => {

@@ -62,12 +62,14 @@ export async function redeemPairingCode(
 	request: RedeemRequest,
 	clientAddress: string
 ): Promise<RedeemPairingOutput> {
-	const [perAddress, global] = await Promise.all([
-		deps.limits.pairingAddress.limit(clientAddress),
-		deps.limits.pairingGlobal.limit('all')
-	]);
-	if (!perAddress.success || !global.success) {
-		deps.log.warn('pairing.rate_limited', { scope: perAddress.success ? 'global' : 'address' });
+	// One after the other: a request its address already refused must not spend the global
+	// budget, or a single address could deny pairing to everyone.
+	if (!(await deps.limits.pairingAddress.limit(clientAddress)).success) {
+		deps.log.warn('pairing.rate_limited', { scope: 'address' });
+		throw new DomainError('RATE_LIMITED');
+	}
+	if (!(await deps.limits.pairingGlobal.limit('all')).success) {
+		deps.log.warn('pairing.rate_limited', { scope: 'global' });
 		throw new DomainError('RATE_LIMITED');
 	}
 	const now = deps.now();
