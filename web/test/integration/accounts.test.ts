@@ -8,7 +8,8 @@ import { SignJWT } from 'jose';
 import { domainCodeOf } from '@remoteagent/shared';
 import { createCallerFactory, appRouter } from '@remoteagent/shared/api';
 import { signInWithTelegram } from '../../src/lib/server/accounts/accounts.ts';
-import { issuePairingCode } from '../../src/lib/server/pairing/pairing.ts';
+import { EXPIRED_CODE_KEPT_MS, issuePairingCode } from '../../src/lib/server/pairing/pairing.ts';
+import { runSweep } from '../../src/lib/server/sweep.ts';
 import { startTestRelay, TEST_JWT_SECRET, type TestRelay } from '../harness/relay.ts';
 import { agentClient, ScriptedAgent, eventually } from '../harness/scripted-agent.ts';
 import { ALICE, BOB, pairAgent } from '../harness/accounts.ts';
@@ -77,6 +78,27 @@ describe('pairing', () => {
 			expect(await domainError(redeemOverHttp(code))).toBe('PAIRING_CODE_EXPIRED');
 		} finally {
 			t.advance(-(10 * 60_000 + 1_000));
+		}
+	});
+
+	it('still reports an expired code as expired after the sweep has run', async () => {
+		const { code } = await codeFor();
+		const late = 10 * 60_000 + 6_000;
+		t.advance(late);
+		try {
+			await runSweep(t.relay);
+			expect(await domainError(redeemOverHttp(code))).toBe('PAIRING_CODE_EXPIRED');
+		} finally {
+			t.advance(-late);
+		}
+		// A day after expiry the sweep does remove it.
+		const muchLater = late + EXPIRED_CODE_KEPT_MS;
+		t.advance(muchLater);
+		try {
+			await runSweep(t.relay);
+			expect(await domainError(redeemOverHttp(code))).toBe('PAIRING_CODE_UNKNOWN');
+		} finally {
+			t.advance(-muchLater);
 		}
 	});
 

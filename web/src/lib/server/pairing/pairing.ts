@@ -130,7 +130,11 @@ async function freeName(db: Deps['db'], ownerId: string, wanted: string): Promis
 	for (let n = 2; ; n++) if (!taken.has(`${wanted}-${n}`)) return `${wanted}-${n}`;
 }
 
-/** Housekeeping for the cron endpoint: codes past their expiry are useless. */
+/** How long an expired code's hash is kept, so that using it late says "expired", not "unknown". */
+export const EXPIRED_CODE_KEPT_MS = 24 * 3_600_000;
+
+/** Housekeeping for the cron endpoint: codes that expired more than a day ago are useless. */
 export async function deleteExpiredPairingCodes(deps: Pick<Deps, 'db' | 'now'>): Promise<void> {
-	await deps.db.delete(pairingCodes).where(lt(pairingCodes.expiresAt, deps.now()));
+	const cutoff = new Date(deps.now().getTime() - EXPIRED_CODE_KEPT_MS);
+	await deps.db.delete(pairingCodes).where(lt(pairingCodes.expiresAt, cutoff));
 }
