@@ -3,10 +3,11 @@
  * stand-in), started once and shared by that worker's tests; `baseURL` points pages at it.
  * Tests that share a worker share its database, so each one signs in as its own Telegram user.
  */
-import { test as base, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentClient, type AgentClient } from '../../web/test/harness/scripted-agent.ts';
+import { watchCsp, type CspWatch } from './csp.ts';
 import { startRelayStack, type RelayStack } from './stack.ts';
 import { newTelegramUser, signIn, type TelegramUser } from './telegram-login.ts';
 
@@ -17,6 +18,11 @@ export interface TestFixtures {
 	signedIn: (page?: Page, user?: TelegramUser) => Promise<TelegramUser>;
 	/** Automatic: a failed test gets the app's log lines written while it ran. */
 	appLogOnFailure: void;
+	/**
+	 * Automatic: `page` must report no Content-Security-Policy violation. A test that causes one
+	 * on purpose takes it with `csp.take()`.
+	 */
+	csp: CspWatch;
 }
 
 export interface WorkerFixtures {
@@ -51,6 +57,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 			await signIn(target, user, relay.botToken);
 			return user;
 		}),
+	csp: [
+		async ({ page }, use) => {
+			const watch = watchCsp(page);
+			await use(watch);
+			expect(watch.take(), 'Content-Security-Policy violations').toEqual([]);
+		},
+		{ auto: true }
+	],
 	appLogOnFailure: [
 		async ({ relay }, use, testInfo) => {
 			const from = statSync(relay.logFile).size;

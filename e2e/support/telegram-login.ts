@@ -36,7 +36,7 @@ export function signedPayload(
 	return { ...fields, hash: signLoginFields(fields, botToken) };
 }
 
-/** Open /login and call `window.onTelegramAuth(payload)` as the widget does after the user agrees. */
+/** Open /login and call `window.onTelegramAuth(payload)`, as the page does with the widget's login message. */
 export async function submitWidgetPayload(
 	page: Page,
 	payload: Record<string, string>

@@ -56,11 +56,16 @@ describe('pnpm start', () => {
 
 		const health = await fetch(`http://127.0.0.1:${port}/healthz`);
 		expect(health.status).toBe(200);
-		expect(await health.json()).toMatchObject({
+		// Public: the state of each store and nothing else (no data directory, no Redis port).
+		const healthText = await health.text();
+		expect(JSON.parse(healthText)).toEqual({
 			status: 'ok',
 			database: { ok: true, driver: 'pglite' },
-			redis: { ok: true }
+			redis: { ok: true },
+			telegram: 'configured'
 		});
+		expect(healthText).not.toContain(dataDir);
+		expect(healthText).not.toContain(String(redisPort));
 		await telegram.waitFor(() => telegram.calls.some((c) => c.method === 'getUpdates'), 15_000);
 		// A form post from the page's own origin passes SvelteKit's cross-site check (ORIGIN is
 		// set), and the signed-in-only action answers as the app, not with 403.

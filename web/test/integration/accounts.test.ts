@@ -8,7 +8,8 @@ import { SignJWT } from 'jose';
 import { domainCodeOf } from '@remoteagent/shared';
 import { createCallerFactory, appRouter } from '@remoteagent/shared/api';
 import { signInWithTelegram } from '../../src/lib/server/accounts/accounts.ts';
-import { issuePairingCode } from '../../src/lib/server/pairing/pairing.ts';
+import { EXPIRED_CODE_KEPT_MS, issuePairingCode } from '../../src/lib/server/pairing/pairing.ts';
+import { runSweep } from '../../src/lib/server/sweep.ts';
 import { startTestRelay, TEST_JWT_SECRET, type TestRelay } from '../harness/relay.ts';
 import {
 	agentClient,
@@ -85,6 +86,27 @@ describe('pairing', () => {
 		}
 	});
 
+	it('still reports an expired code as expired after the sweep has run', async () => {
+		const { code } = await codeFor();
+		const late = 10 * 60_000 + 6_000;
+		t.advance(late);
+		try {
+			await runSweep(t.relay);
+			expect(await domainError(redeemOverHttp(code))).toBe('PAIRING_CODE_EXPIRED');
+		} finally {
+			t.advance(-late);
+		}
+		// A day after expiry the sweep does remove it.
+		const muchLater = late + EXPIRED_CODE_KEPT_MS;
+		t.advance(muchLater);
+		try {
+			await runSweep(t.relay);
+			expect(await domainError(redeemOverHttp(code))).toBe('PAIRING_CODE_UNKNOWN');
+		} finally {
+			t.advance(-muchLater);
+		}
+	});
+
 	it('lets exactly one of two concurrent redemptions win', async () => {
 		const { code, user } = await codeFor(BOB);
 		const before = (await t.services.agents.list({ userId: user.id })).length;
@@ -109,6 +131,30 @@ describe('pairing', () => {
 		}
 		expect(outcomes.slice(0, 10).every((o) => o === 'PAIRING_CODE_UNKNOWN')).toBe(true);
 		expect(outcomes.slice(10)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+	});
+
+	it('one address spending its attempts does not use up the global budget for others', async () => {
+		// A relay of its own: the global budget is shared by every test of this file.
+		const own = await startTestRelay();
+		try {
+			for (let i = 0; i < 70; i++) {
+				await own.services.pairing
+					.redeem({ code: 'AAAA-AAAA', name: 'guess', runner: 'custom' }, '10.66.6.6')
+					.catch(() => {});
+			}
+			const victim = await signInWithTelegram(own.relay, BOB);
+			const { code } = await issuePairingCode(own.relay, {
+				userId: victim.id,
+				telegramUserId: BOB.id
+			});
+			const redeemed = await own.services.pairing.redeem(
+				{ code, name: 'victim', runner: 'custom' },
+				'10.77.7.7'
+			);
+			expect(redeemed.agentId).toMatch(/^agt_/);
+		} finally {
+			await own.stop();
+		}
 	});
 });
 

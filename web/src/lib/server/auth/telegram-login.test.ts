@@ -91,4 +91,23 @@ describe('verifyTelegramLogin', () => {
 			false
 		);
 	});
+
+	it('accepts exactly the 64 hex characters of the signature, nothing around or instead', () => {
+		const { hash } = signed(alice);
+		const withHash = (h: string) => verifyTelegramLogin({ ...alice, hash: h }, BOT_TOKEN, opts);
+		expect(withHash(hash!).ok).toBe(true);
+		// Buffer.from(…, 'hex') stops at the first non-hex character and drops a lone last digit:
+		// each of these decodes to the right 32 bytes, or a prefix of them.
+		const variants = {
+			'valid + zz': `${hash}zz`,
+			'valid + one hex digit (65)': `${hash}a`,
+			'valid + newline': `${hash}\n`,
+			'63 characters': hash!.slice(0, 63),
+			truncated: hash!.slice(0, 40),
+			'non-hex inside': `${hash!.slice(0, 30)}g${hash!.slice(31)}`
+		};
+		for (const [name, variant] of Object.entries(variants)) {
+			expect(withHash(variant), name).toEqual({ ok: false, reason: 'bad-signature' });
+		}
+	});
 });

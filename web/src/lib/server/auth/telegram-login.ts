@@ -29,6 +29,9 @@ const KNOWN_FIELDS = new Set([
 	'hash'
 ]);
 
+/** A hex HMAC-SHA-256, as Telegram sends it. */
+const HASH_HEX = /^[0-9a-f]{64}$/i;
+
 /** Seconds of clock skew tolerated for an `auth_date` in the future. */
 const FUTURE_TOLERANCE_S = 60;
 
@@ -63,9 +66,12 @@ export function verifyTelegramLogin(
 	// Only the widget's own fields are signed; anything else (e.g. our `next=`) is dropped first.
 	for (const key of Object.keys(fields)) if (!KNOWN_FIELDS.has(key)) delete fields[key];
 
+	// Exactly 64 hex digits first: Buffer.from(…, 'hex') silently stops at the first non-hex
+	// character and drops a lone last digit, so `<valid hash>zz` would otherwise pass.
+	if (!HASH_HEX.test(hash)) return { ok: false, reason: 'bad-signature' };
 	const expected = Buffer.from(signLoginFields(fields, botToken), 'hex');
 	const given = Buffer.from(hash, 'hex');
-	if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+	if (!timingSafeEqual(given, expected)) {
 		return { ok: false, reason: 'bad-signature' };
 	}
 	const age = opts.nowS - Number(authDate);

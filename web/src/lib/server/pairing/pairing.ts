@@ -62,12 +62,14 @@ export async function redeemPairingCode(
 	request: RedeemRequest,
 	clientAddress: string
 ): Promise<RedeemPairingOutput> {
-	const [perAddress, global] = await Promise.all([
-		deps.limits.pairingAddress.limit(clientAddress),
-		deps.limits.pairingGlobal.limit('all')
-	]);
-	if (!perAddress.success || !global.success) {
-		deps.log.warn('pairing.rate_limited', { scope: perAddress.success ? 'global' : 'address' });
+	// One after the other: a request its address already refused must not spend the global
+	// budget, or a single address could deny pairing to everyone.
+	if (!(await deps.limits.pairingAddress.limit(clientAddress)).success) {
+		deps.log.warn('pairing.rate_limited', { scope: 'address' });
+		throw new DomainError('RATE_LIMITED');
+	}
+	if (!(await deps.limits.pairingGlobal.limit('all')).success) {
+		deps.log.warn('pairing.rate_limited', { scope: 'global' });
 		throw new DomainError('RATE_LIMITED');
 	}
 	const now = deps.now();
@@ -128,7 +130,11 @@ async function freeName(db: Deps['db'], ownerId: string, wanted: string): Promis
 	for (let n = 2; ; n++) if (!taken.has(`${wanted}-${n}`)) return `${wanted}-${n}`;
 }
 
-/** Housekeeping for the cron endpoint: codes past their expiry are useless. */
+/** How long an expired code's hash is kept, so that using it late says "expired", not "unknown". */
+export const EXPIRED_CODE_KEPT_MS = 24 * 3_600_000;
+
+/** Housekeeping for the cron endpoint: codes that expired more than a day ago are useless. */
 export async function deleteExpiredPairingCodes(deps: Pick<Deps, 'db' | 'now'>): Promise<void> {
-	await deps.db.delete(pairingCodes).where(lt(pairingCodes.expiresAt, deps.now()));
+	const cutoff = new Date(deps.now().getTime() - EXPIRED_CODE_KEPT_MS);
+	await deps.db.delete(pairingCodes).where(lt(pairingCodes.expiresAt, cutoff));
 }

@@ -22,7 +22,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-	/** The Login Widget's payload, posted by the page's `onauth` callback (no GET mutations). */
+	/** The Login Widget's payload, posted by the page when the widget reports a login (no GET mutations). */
 	telegram: async (event) => {
 		const { relay } = await getRelay();
 		const token = relay.config.TELEGRAM_BOT_TOKEN;
