@@ -2,14 +2,14 @@
  * `pnpm start` as a child process for tests: the real script under tsx, the real build, a real
  * redis-server, and none of the developer's settings.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { isRedisServerIn } from '../../scripts/lib/processes.ts';
 import { SETTING_NAMES } from '../../scripts/lib/settings.ts';
+import { ensureBuilt } from '../../../e2e/support/build.ts';
 
 const webDir = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = join(webDir, 'node_modules/.bin/tsx');
@@ -21,11 +21,12 @@ export interface Started {
 	exit: Promise<number | null>;
 }
 
-/** `pnpm start` builds first; tests build only when there is no build at all (~20 s). */
+/**
+ * `pnpm start` builds first; tests build when the build is missing or older than its sources
+ * (the same check, and lock, as the browser tests).
+ */
 export async function ensureBuild(): Promise<void> {
-	if (!existsSync(join(webDir, 'build/handler.js'))) {
-		await promisify(execFile)('npx', ['vite', 'build'], { cwd: webDir, timeout: 180_000 });
-	}
+	await ensureBuilt();
 }
 
 /** The start script with none of the developer's settings: every variable set to empty (= unset). */
