@@ -111,7 +111,7 @@ for (const seed of SEEDS) {
 		const updates = Array.from({ length: PROMPTS }, (_, i) => textUpdate(user, taskName(i + 1)));
 		const deliveries: Promise<void>[] = [];
 		for (let i = 0; i < PROMPTS; i++) {
-			deliveries.push(deliverLikeTelegram(system, updates[i]!));
+			deliveries.push(system.deliver(updates[i]!));
 			await sleep(between(random, 50, 600));
 			const fault = faultAt.get(i + 1);
 			if (fault) {
@@ -197,16 +197,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const between = (random: () => number, min: number, max: number) =>
 	min + Math.floor(random() * (max - min));
-
-/** Telegram re-sends an update until the webhook answers 2xx (also while the app is down). */
-async function deliverLikeTelegram(system: System, update: unknown): Promise<void> {
-	for (let attempt = 0; attempt < 400; attempt++) {
-		const answer = await system.postUpdate(update).catch(() => null);
-		if (answer?.ok) return;
-		await sleep(250);
-	}
-	throw new Error('e2e: the webhook did not take an update within 100 s');
-}
 
 async function kill(fault: Fault, agent: Agent): Promise<void> {
 	if (fault === 'agent') await agent.kill();

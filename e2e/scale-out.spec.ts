@@ -54,16 +54,6 @@ test.afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** As Telegram does: re-sent until an instance answers 2xx. */
-async function deliver(update: unknown): Promise<void> {
-	for (let attempt = 0; attempt < 200; attempt++) {
-		const answer = await system.postUpdate(update).catch(() => null);
-		if (answer?.ok) return;
-		await sleep(250);
-	}
-	throw new Error('e2e: no instance took the update');
-}
-
 test('two instances, one killed mid-task: output complete and in order, every prompt run once', async () => {
 	const LINES = 40;
 	const runner = await writeCountingRunner(scripts, LINES);
@@ -75,15 +65,15 @@ test('two instances, one killed mid-task: output complete and in order, every pr
 		return [...text.matchAll(/line (\d+) of \d+/g)].map((m) => Number(m[1]));
 	};
 
-	await deliver(textUpdate(user, 'count slowly please'));
+	await system.deliver(textUpdate(user, 'count slowly please'));
 	await expect
 		.poll(() => shownLines().length, { message: 'first lines of output', timeout: 15_000 })
 		.toBeGreaterThanOrEqual(5);
 	const [first, second] = system.apps;
 	await first!.kill();
-	const sent = [deliver(textUpdate(user, 'sent while one instance was dead'))];
+	const sent = [system.deliver(textUpdate(user, 'sent while one instance was dead'))];
 	await sleep(1_500);
-	sent.push(deliver(textUpdate(user, 'sent a moment later')));
+	sent.push(system.deliver(textUpdate(user, 'sent a moment later')));
 	await Promise.all(sent);
 	expect(shownLines().length, 'the task is still running').toBeLessThan(LINES);
 	await first!.start();

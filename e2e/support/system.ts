@@ -82,6 +82,11 @@ export interface System {
 	openai: FakeModelApi<ChatRequestBody>;
 	/** POST an update to the webhook as Telegram would; the Response, or the network error. */
 	postUpdate(update: unknown): Promise<Response>;
+	/**
+	 * As Telegram delivers an update: re-sent every 250 ms (also while the app is down) until the
+	 * webhook answers 2xx; throws after `timeoutMs`.
+	 */
+	deliver(update: unknown, timeoutMs?: number): Promise<void>;
 	/** Sign `user` in on the dashboard (Telegram Login) and create a pairing code there. */
 	pairingCode(user: TelegramUser): Promise<string>;
 	stop(): Promise<void>;
@@ -171,6 +176,12 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 		const entry = balancer ?? { baseURL: app.baseURL, port: app.port };
 
 		const secretHeader = deriveWebhookSecret(WEBHOOK_SECRET);
+		const postUpdate = (update: unknown) =>
+			fetch(`${entry.baseURL}/api/telegram`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', [SECRET_HEADER]: secretHeader },
+				body: JSON.stringify(update)
+			});
 		return {
 			logDir,
 			dataDir: join(dir, 'data'),
@@ -182,12 +193,15 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 			telegramGate,
 			anthropic,
 			openai,
-			postUpdate: (update) =>
-				fetch(`${entry.baseURL}/api/telegram`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json', [SECRET_HEADER]: secretHeader },
-					body: JSON.stringify(update)
-				}),
+			postUpdate,
+			async deliver(update, timeoutMs = 100_000) {
+				for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+					const answer = await postUpdate(update).catch(() => null);
+					if (answer?.ok) return;
+					await new Promise((resolve) => setTimeout(resolve, 250));
+				}
+				throw new Error(`e2e: the webhook did not take an update within ${timeoutMs} ms`);
+			},
 			pairingCode: (user) => pairingCode(entry.baseURL, user),
 			stop
 		};
