@@ -50,8 +50,7 @@ async function main(): Promise<void> {
 		const restUrl = t.relay.config.UPSTASH_REDIS_REST_URL!;
 		const restToken = t.relay.config.UPSTASH_REDIS_REST_TOKEN!;
 		// The redis-server behind the REST server: the baseline runs on the very same one.
-		const [, port] = await t.relay.redis.exec<[string, string]>(['CONFIG', 'GET', 'port']);
-		const redisUrl = `redis://127.0.0.1:${port}`;
+		const redisUrl = t.redisUrl;
 		productionPolling(t);
 
 		// ── Latency: webhook received → agent has the command, one prompt at a time ──────────

@@ -37,6 +37,8 @@ export interface TestRelay {
 	telegram: FakeTelegram;
 	/** Base URL serving /api/trpc and /api/telegram. */
 	url: string;
+	/** The redis-server behind the REST server (`redis://…`), for baselines on the same server. */
+	redisUrl: string;
 	/** Move the relay's clock. */
 	advance(ms: number): void;
 	/** POST an update to the webhook with the right secret header (or the given one). */
@@ -106,6 +108,7 @@ export async function startTestRelay(
 			bot,
 			telegram,
 			url: server.url,
+			redisUrl: redisServer.url,
 			advance: (ms) => {
 				offset += ms;
 			},

@@ -11,6 +11,7 @@ import { DomainError } from '@remoteagent/shared';
 export const MAX_SUBSCRIPTIONS_PER_AGENT = 3;
 
 export interface Lease {
+	/** Keep the lease; cheap to call often. */
 	renew(): Promise<void>;
 	release(): Promise<void>;
 }
@@ -40,8 +41,12 @@ export async function acquireSubscriptionLease(
 		await redis.zrem(key, member);
 		throw new DomainError('TOO_MANY_CONNECTIONS');
 	}
+	let renewed = Date.now();
 	return {
+		// Called on every wake-up; only a third of the way into the lease does it cost a round trip.
 		renew: async () => {
+			if (Date.now() - renewed < leaseMs / 3) return;
+			renewed = Date.now();
 			await hold();
 		},
 		release: async () => {
