@@ -98,6 +98,26 @@ describe('parseStartSettings', () => {
 		}
 	});
 
+	it('reports a bad PORT or PUBLIC_URL under its own name, never as a bare "Invalid URL"', () => {
+		const messageOf = (env: Record<string, string>) => {
+			try {
+				parseStartSettings(withLocalDefaults({ ...valid, ...env }));
+			} catch (error) {
+				expect(error).toBeInstanceOf(ConfigError);
+				return (error as Error).message;
+			}
+			return 'no error';
+		};
+		for (const port of ['abc', '99999', '-1', '3000.5']) {
+			const message = messageOf({ PORT: port });
+			expect(message, `PORT=${port}`).toContain('PORT must be a port number from 0 to 65535');
+			expect(message, `PORT=${port}`).not.toContain('PUBLIC_URL');
+		}
+		const message = messageOf({ PUBLIC_URL: 'example.com' });
+		expect(message).toContain('PUBLIC_URL must be a URL');
+		expect(message).not.toMatch(/^Invalid URL/);
+	});
+
 	it('says which required variable is missing', () => {
 		expect(() => parseStartSettings({})).toThrow(/AGENT_JWT_SECRET is required/);
 	});

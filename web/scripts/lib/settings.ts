@@ -79,13 +79,18 @@ export function withLocalDefaults(env: Env): Env {
 	const port = env.PORT || '3000';
 	const host = env.HOST || '127.0.0.1';
 	const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-	const publicUrl = env.PUBLIC_URL || (/^\d+$/.test(port) ? `http://${shown}:${port}` : undefined);
+	// Derived only from a valid port, and ORIGIN only from a valid URL: a bad PORT or PUBLIC_URL is
+	// then reported under its own name by parseStartSettings, not as a bare "Invalid URL".
+	const derived = `http://${shown}:${port}`;
+	const validPort = /^\d+$/.test(port) && Number(port) <= 65535 && URL.canParse(derived);
+	const publicUrl = env.PUBLIC_URL || (validPort ? derived : undefined);
 	return {
 		...env,
 		PORT: port,
 		HOST: host,
 		PUBLIC_URL: publicUrl,
-		ORIGIN: env.ORIGIN || (publicUrl ? new URL(publicUrl).origin : undefined)
+		ORIGIN:
+			env.ORIGIN || (publicUrl && URL.canParse(publicUrl) ? new URL(publicUrl).origin : undefined)
 	};
 }
 
