@@ -68,14 +68,25 @@ describe('long polling', () => {
 
 	it('gives up an update that keeps failing after its attempts, and goes on', async () => {
 		const { redis, state } = switchableRedis(t.relay.redis);
-		const deps = { ...t.relay, redis };
+		const errors: { event: string; fields?: Record<string, unknown> }[] = [];
+		const log = {
+			...t.relay.log,
+			error: (event: string, fields?: Record<string, unknown>) =>
+				void errors.push({ event, fields })
+		};
+		const deps = { ...t.relay, redis, log };
 		const bot = createBot(TEST_BOT_TOKEN, deps, t.bot.bot.botInfo);
 		const before = replies().length;
 		state.down = true;
 		await t.telegram.pushUpdate(textUpdate(ALICE, '/help'));
 		const polling = startPolling({ bot, deps }, { backoffMs: () => 20, maxAttempts: 4 });
 		try {
-			await eventually(async () => state.refused >= 4, 10_000, 'the attempts to run out');
+			const givenUp = await eventually(
+				async () => errors.find((e) => e.event === 'telegram.update_given_up'),
+				10_000,
+				'the attempts to run out'
+			);
+			expect(givenUp?.fields?.attempts).toBe(4);
 			state.down = false;
 			await t.telegram.pushUpdate(textUpdate(ALICE, '/agents'));
 			await eventually(async () => replies().length > before, 10_000, 'the next update');
