@@ -290,18 +290,18 @@ describe('relay', () => {
 	});
 
 	it('refuses a fourth simultaneous command subscription of one agent', async () => {
+		const leases = () => t.relay.redis.zcard(`agent:${alice.agentId}:subs`);
 		const open = [connect(), connect(), connect()];
-		await online();
-		await new Promise((r) => setTimeout(r, 300));
+		await eventually(async () => (await leases()) === 3, 10_000, 'three subscriptions');
 		const fourth = connect();
 		await fourth.until(() => fourth.connectionErrors.length > 0, 5_000, 'the fourth refused');
 		fourth.disconnect();
 		expect(String(fourth.connectionErrors[0])).toContain('too many open connections');
 		expect(open.every((a) => a.errors.length + a.connectionErrors.length === 0)).toBe(true);
 		open[0]!.disconnect();
-		await new Promise((r) => setTimeout(r, 300));
+		await eventually(async () => (await leases()) === 2, 10_000, 'its lease released');
 		const again = connect();
-		await new Promise((r) => setTimeout(r, 700));
+		await eventually(async () => (await leases()) === 3, 10_000, 'a third subscription again');
 		expect(again.connectionErrors).toEqual([]);
 	});
 
