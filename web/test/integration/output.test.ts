@@ -179,6 +179,29 @@ describe('presence', () => {
 		});
 	});
 
+	it('a session ended before notices were tracked gets no second notice when ended again', async () => {
+		const sessionId = await runningSession('ended long ago', 4444);
+		const done = { sessionId, status: 'done' as const, reason: null, durationMs: 1 };
+		await client.session.finish.mutate(done);
+		await t.relay.redis.del(`tg:notice:${sessionId}`); // as before this tracking existed
+		const notices = () =>
+			t.telegram.calls.filter(
+				(c) =>
+					c.method === 'sendMessage' &&
+					(c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === 4444
+			);
+		expect(notices()).toHaveLength(1);
+		await client.session.finish.mutate(done);
+		t.advance(31_000);
+		try {
+			await runSweep(t.relay);
+		} finally {
+			t.advance(-31_000);
+		}
+		expect(notices(), 'no second notice').toHaveLength(1);
+		expect(await t.relay.redis.exists(`tg:notice:${sessionId}`)).toBe(0);
+	});
+
 	it('the sweep sends an end notice nobody else will (the agent that finished it died too)', async () => {
 		const sessionId = await runningSession('nobody retries this one', 4343);
 		const agent = await t.services.authenticateAgent(alice.token);

@@ -30,6 +30,13 @@ const OUTPUT_TTL_S = 6 * 3600;
 const NOTICE_MARK_TTL_S = 7 * 86_400;
 /** Sessions whose end notice may still be owed, by when that began (see sendOwedNotices). */
 const OWED_NOTICES_KEY = 'notices:owed';
+/** KEYS: notice mark, owed set; ARGV: ttl s, now ms, session id. 1 when this call marked it. */
+const MARK_OWED_SCRIPT = `
+if redis.call('SET', KEYS[1], 'owed', 'NX', 'EX', ARGV[1]) then
+	redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[3])
+	return 1
+end
+return 0`;
 
 export interface SessionDeps extends Deps {
 	queue: CommandQueue;
@@ -248,13 +255,14 @@ export async function endSession(
 	const now = deps.now();
 	const noticeKey = `tg:notice:${session.id}`;
 	const tellsChat = session.telegramChatId !== null;
-	if (tellsChat) {
-		await deps.redis
-			.pipeline()
-			.set(noticeKey, 'owed', { nx: true, ex: NOTICE_MARK_TTL_S })
-			.zadd(OWED_NOTICES_KEY, { nx: true }, { score: now.getTime(), member: session.id })
-			.exec();
-	}
+	// One round trip: "owed" is set (and listed for the sweep) only if nothing was marked yet.
+	const markedNow =
+		tellsChat &&
+		(await deps.redis.eval<string[], number>(
+			MARK_OWED_SCRIPT,
+			[noticeKey, OWED_NOTICES_KEY],
+			[String(NOTICE_MARK_TTL_S), String(now.getTime()), session.id]
+		)) === 1;
 	let [ended] = await deps.db
 		.update(sessions)
 		.set({
@@ -265,6 +273,11 @@ export async function endSession(
 		.where(and(eq(sessions.id, session.id), inArray(sessions.status, ['queued', 'running'])))
 		.returning();
 	if (!ended) {
+		if (markedNow) {
+			// Ended before notices were tracked (or long ago): nothing is owed, take the mark back.
+			await deps.redis.pipeline().del(noticeKey).zrem(OWED_NOTICES_KEY, session.id).exec();
+			return false;
+		}
 		if (!tellsChat || (await deps.redis.get<string>(noticeKey)) !== 'owed') return false;
 		[ended] = await deps.db.select().from(sessions).where(eq(sessions.id, session.id));
 		if (!ended || ended.status === 'queued' || ended.status === 'running') return false;
