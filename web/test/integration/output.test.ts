@@ -157,7 +157,7 @@ describe('presence', () => {
 		// The process that records the end dies before the notice goes out.
 		const dying = {
 			...t.relay,
-			notifier: { ...t.relay.notifier, send: () => Promise.reject(new Error('SIGKILL')) }
+			notifier: { ...t.relay.notifier, edit: () => Promise.reject(new Error('SIGKILL')) }
 		};
 		await expect(finishSession(dying, agent, done)).rejects.toThrow('SIGKILL');
 		const notices = () =>
@@ -179,6 +179,49 @@ describe('presence', () => {
 		});
 	});
 
+	it('a relay that died while sending the end notice leaves one notice at most: the retry edits the status message instead', async () => {
+		const sessionId = await runningSession('the task whose notice may have gone out', 4545);
+		const agent = await t.services.authenticateAgent(alice.token);
+		const done = { sessionId, status: 'done' as const, reason: null, durationMs: 3_000 };
+		const replies = () =>
+			t.telegram.calls.filter(
+				(c) =>
+					c.method === 'sendMessage' &&
+					(c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === 4545
+			);
+		const status = replies().find((c) => String(c.payload.text).startsWith('▶'));
+		expect(status, 'the status message answers the prompt').toBeDefined();
+		// Telegram takes the notice, and the process dies before it hears back.
+		const dying = {
+			...t.relay,
+			notifier: {
+				...t.relay.notifier,
+				send: async (...args: Parameters<typeof t.relay.notifier.send>) => {
+					await t.relay.notifier.send(...args);
+					throw new Error('SIGKILL');
+				}
+			}
+		};
+		await expect(finishSession(dying, agent, done)).rejects.toThrow('SIGKILL');
+		expect(await t.relay.redis.get(`tg:notice:${sessionId}`)).toBe('sending');
+		await client.session.finish.mutate(done);
+		await client.session.finish.mutate(done);
+		const notices = replies().filter((c) => String(c.payload.text).startsWith('✅'));
+		expect(
+			notices.map((c) => c.payload.text),
+			'not told twice'
+		).toEqual(['✅ Done in 3s']);
+		const shown = t.telegram.messages(ALICE.id).filter((m) => m.text === '✅ Done in 3s');
+		expect(
+			shown.map((m) => ({ edited: m.edits > 0, buttons: buttonsOf(m.reply_markup) })),
+			'the notice, and the status message edited to the end without its Abort button'
+		).toEqual([
+			{ edited: true, buttons: 0 },
+			{ edited: false, buttons: 0 }
+		]);
+		expect(await t.relay.redis.get(`tg:notice:${sessionId}`)).toBe('sent');
+	});
+
 	it('a session ended before notices were tracked gets no second notice when ended again', async () => {
 		const sessionId = await runningSession('ended long ago', 4444);
 		const done = { sessionId, status: 'done' as const, reason: null, durationMs: 1 };
@@ -188,7 +231,9 @@ describe('presence', () => {
 			t.telegram.calls.filter(
 				(c) =>
 					c.method === 'sendMessage' &&
-					(c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === 4444
+					(c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id ===
+						4444 &&
+					String(c.payload.text).startsWith('✅')
 			);
 		expect(notices()).toHaveLength(1);
 		await client.session.finish.mutate(done);
@@ -207,7 +252,7 @@ describe('presence', () => {
 		const agent = await t.services.authenticateAgent(alice.token);
 		const dying = {
 			...t.relay,
-			notifier: { ...t.relay.notifier, send: () => Promise.reject(new Error('SIGKILL')) }
+			notifier: { ...t.relay.notifier, edit: () => Promise.reject(new Error('SIGKILL')) }
 		};
 		const failed = { sessionId, status: 'failed' as const, reason: 'exit 2', durationMs: 1 };
 		await expect(finishSession(dying, agent, failed)).rejects.toThrow('SIGKILL');
@@ -215,7 +260,9 @@ describe('presence', () => {
 			t.telegram.calls.filter(
 				(c) =>
 					c.method === 'sendMessage' &&
-					(c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === 4343
+					(c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id ===
+						4343 &&
+					!String(c.payload.text).startsWith('▶')
 			);
 		expect((await runSweep(t.relay)).owedNotices, 'within the grace: maybe still sending').toBe(0);
 		t.advance(31_000);
@@ -313,3 +360,8 @@ describe('orphaned sessions', () => {
 		expect(row?.status).toBe('running');
 	});
 });
+
+function buttonsOf(markup: unknown): number {
+	const rows = (markup as { inline_keyboard?: unknown[][] } | undefined)?.inline_keyboard ?? [];
+	return rows.flat().length;
+}

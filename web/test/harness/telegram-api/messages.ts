@@ -13,6 +13,8 @@ export interface StoredMessage {
 	text: string;
 	parse_mode?: string;
 	reply_markup?: unknown;
+	/** The message this one answers (`reply_parameters.message_id`). */
+	reply_to?: number;
 	/** The text Telegram would display (markup parsed, trimmed) and its entities. */
 	visible: string;
 	entities: Entity[];
@@ -111,6 +113,7 @@ export class Messages {
 			...(payload.reply_markup !== undefined
 				? { reply_markup: asObject(payload.reply_markup) }
 				: {}),
+			...replyTo(payload),
 			visible: formatted.text,
 			entities: formatted.entities,
 			edits: 0,
@@ -164,4 +167,10 @@ export class Messages {
 		found.deleted = true;
 		return ok(true);
 	}
+}
+
+function replyTo(payload: Payload): { reply_to?: number } {
+	const parameters = asObject(payload.reply_parameters) as { message_id?: unknown } | undefined;
+	const id = asInt(parameters?.message_id);
+	return id === undefined ? {} : { reply_to: id };
 }

@@ -30,6 +30,8 @@ const OUTPUT_TTL_S = 6 * 3600;
 const NOTICE_MARK_TTL_S = 7 * 86_400;
 /** Sessions whose end notice may still be owed, by when that began (see sendOwedNotices). */
 const OWED_NOTICES_KEY = 'notices:owed';
+/** Where a session's end notice is (see endSession). */
+type NoticeMark = 'owed' | 'sending' | 'sent';
 /** KEYS: notice mark, owed set; ARGV: ttl s, now ms, session id. 1 when this call marked it. */
 const MARK_OWED_SCRIPT = `
 if redis.call('SET', KEYS[1], 'owed', 'NX', 'EX', ARGV[1]) then
@@ -171,9 +173,7 @@ export async function startSession(
 		const messageId = await deps.notifier.send(
 			started.telegramChatId,
 			`▶ ${agent.name}: working…`,
-			{
-				keyboard: abortKeyboard(session.id)
-			}
+			{ keyboard: abortKeyboard(session.id), replyTo: started.telegramMessageId }
 		);
 		if (messageId !== null) {
 			await recordAfterSend(() =>
@@ -241,9 +241,16 @@ export async function finishSession(
 
 /**
  * Record the end of a session once (conditional UPDATE) and tell whoever is watching. The chat's
- * end notice is owed from the moment the session ends: a marker set before the update says so,
- * and whoever ends the session again (the agent retrying `finish` after this process died, the
- * sweep) sends a notice that is still owed. Returns true when this call delivered the end.
+ * end notice is tracked by a marker that whoever ends the session again (the agent retrying
+ * `finish` after this process died, the sweep) reads:
+ * - `owed`, set before the update: nothing went out yet, so the notice is sent;
+ * - `sending`, set just before the notice goes to Telegram: a process died while sending, and
+ *   Telegram may or may not have the message. Sending again could tell the chat twice, so the
+ *   task's status message (the one with the Abort button) is edited to the end instead: an edit
+ *   can be repeated harmlessly, and the chat shows the end either way. Without a status message
+ *   the notice is sent again (twice beats never);
+ * - `sent`: nothing to do.
+ * Returns true when this call delivered the end.
  */
 export async function endSession(
 	deps: SessionDeps,
@@ -263,6 +270,7 @@ export async function endSession(
 			[noticeKey, OWED_NOTICES_KEY],
 			[String(NOTICE_MARK_TTL_S), String(now.getTime()), session.id]
 		)) === 1;
+	let mark: NoticeMark | null = 'owed';
 	let [ended] = await deps.db
 		.update(sessions)
 		.set({
@@ -278,7 +286,9 @@ export async function endSession(
 			await deps.redis.pipeline().del(noticeKey).zrem(OWED_NOTICES_KEY, session.id).exec();
 			return false;
 		}
-		if (!tellsChat || (await deps.redis.get<string>(noticeKey)) !== 'owed') return false;
+		if (!tellsChat) return false;
+		mark = await deps.redis.get<NoticeMark>(noticeKey);
+		if (mark !== 'owed' && mark !== 'sending') return false;
 		[ended] = await deps.db.select().from(sessions).where(eq(sessions.id, session.id));
 		if (!ended || ended.status === 'queued' || ended.status === 'running') return false;
 	}
@@ -292,13 +302,16 @@ export async function endSession(
 	});
 	const elapsed = durationMs ?? (ended.startedAt ? now.getTime() - ended.startedAt.getTime() : 0);
 	if (ended.telegramChatId !== null) {
-		const abortMessage = await deps.redis.get<number>(`tg:abortmsg:${session.id}`);
-		if (abortMessage) await deps.notifier.editKeyboard(ended.telegramChatId, abortMessage, null);
-		await deps.notifier.send(
-			ended.telegramChatId,
-			endNotice(endedStatus, ended.failureReason, elapsed, ended.promptPreview),
-			{ replyTo: ended.telegramMessageId }
-		);
+		const chatId = ended.telegramChatId;
+		const notice = endNotice(endedStatus, ended.failureReason, elapsed, ended.promptPreview);
+		const statusMessage = await deps.redis.get<number>(`tg:abortmsg:${session.id}`);
+		if (mark === 'sending' && statusMessage) {
+			await deps.notifier.edit(chatId, statusMessage, { text: notice, keyboard: null });
+		} else {
+			if (statusMessage) await deps.notifier.edit(chatId, statusMessage, { keyboard: null });
+			await deps.redis.set(noticeKey, 'sending', { ex: NOTICE_MARK_TTL_S });
+			await deps.notifier.send(chatId, notice, { replyTo: ended.telegramMessageId });
+		}
 		await recordAfterSend(() =>
 			deps.redis
 				.pipeline()
@@ -399,7 +412,7 @@ export async function sendOwedNotices(deps: SessionDeps, graceMs = 30_000): Prom
 	for (const sessionId of owed) {
 		const [session] = await deps.db.select().from(sessions).where(eq(sessions.id, sessionId));
 		if (session && session.status !== 'queued' && session.status !== 'running') {
-			// endSession's resend path: the update finds nothing, the marker says "owed".
+			// endSession's resend path: the update finds nothing, the marker says what is owed.
 			if (await endSession(deps, session, session.status, null, null)) sent++;
 		}
 		// Still queued or running: its real end marks it again.

@@ -14,10 +14,11 @@ export interface Notifier {
 		/** `replyTo`: the message this one answers (sent anyway if it was deleted). */
 		opts?: { html?: boolean; keyboard?: InlineKeyboardMarkup; replyTo?: number | null }
 	): Promise<number | null>;
-	editKeyboard(
+	/** Replaces a message's keyboard (null: none) and, given `text`, its text. */
+	edit(
 		chatId: number,
 		messageId: number,
-		keyboard: InlineKeyboardMarkup | null
+		change: { text?: string; keyboard: InlineKeyboardMarkup | null }
 	): Promise<void>;
 }
 
@@ -44,11 +45,16 @@ export function telegramNotifier(api: Api, log: Logger): Notifier {
 				return null;
 			}
 		},
-		async editKeyboard(chatId, messageId, keyboard) {
+		async edit(chatId, messageId, { text, keyboard }) {
+			const reply_markup = keyboard ?? { inline_keyboard: [] };
 			try {
-				await api.editMessageReplyMarkup(chatId, messageId, {
-					reply_markup: keyboard ?? { inline_keyboard: [] }
-				});
+				if (text === undefined)
+					await api.editMessageReplyMarkup(chatId, messageId, { reply_markup });
+				else
+					await api.editMessageText(chatId, messageId, text, {
+						reply_markup,
+						link_preview_options: { is_disabled: true }
+					});
 			} catch (error) {
 				if (!isNotModified(error))
 					log.warn('telegram.edit_failed', { chatId, error: describeError(error) });
@@ -63,7 +69,7 @@ export function nullNotifier(log: Logger): Notifier {
 			log.debug('telegram.not_configured', { chatId });
 			return null;
 		},
-		async editKeyboard() {}
+		async edit() {}
 	};
 }
 

@@ -110,7 +110,7 @@ async function submitPrompt(
 		await ctx.reply(
 			`○ ${agent.name} is offline (last seen ${ago(agent.lastSeenAt, deps.now())}). ` +
 				`Your prompt will wait ${wait} and run when it comes back.`,
-			{ reply_markup: abortKeyboard(session.id) }
+			{ reply_markup: abortKeyboard(session.id), ...answering(ctx) }
 		);
 		return;
 	}
@@ -123,11 +123,15 @@ async function submitPrompt(
 			);
 		}
 		lines.push(`⏳ ${agent.name} is busy: your prompt is #${ahead.length} in the queue.`);
-		await ctx.reply(lines.join('\n'), { reply_markup: abortKeyboard(session.id) });
+		await ctx.reply(lines.join('\n'), {
+			reply_markup: abortKeyboard(session.id),
+			...answering(ctx)
+		});
 		return;
 	}
 	const message = await ctx.reply(`▶ ${agent.name}: working…`, {
-		reply_markup: abortKeyboard(session.id)
+		reply_markup: abortKeyboard(session.id),
+		...answering(ctx)
 	});
 	// Tell startSession the first message is out, so it does not send another.
 	await deps.redis
@@ -135,4 +139,12 @@ async function submitPrompt(
 		.set(`tg:started:${session.id}`, '1', { ex: 6 * 3600 })
 		.set(`tg:abortmsg:${session.id}`, message.message_id, { ex: 6 * 3600 })
 		.exec();
+}
+
+/** A task's messages answer the prompt they are about, so a busy chat shows which is which. */
+function answering(ctx: BotContext) {
+	const messageId = ctx.message?.message_id;
+	return messageId === undefined
+		? {}
+		: { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } };
 }
