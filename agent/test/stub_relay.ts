@@ -7,7 +7,12 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@remoteagent/shared/api/root.ts";
 import type { AgentIdentity, ApiServices } from "@remoteagent/shared/api/root.ts";
 import { DomainError, type DomainErrorCode } from "@remoteagent/shared/errors.ts";
-import type { AgentCommand, SessionFinishInput } from "@remoteagent/shared/schemas.ts";
+import type {
+  AgentCommand,
+  ApprovalExpireOutput,
+  ApprovalRequestInput,
+  SessionFinishInput,
+} from "@remoteagent/shared/schemas.ts";
 import { TRPC_PATH } from "../src/connection/client.ts";
 
 /** A pairing code's fate when redeemed. */
@@ -50,6 +55,14 @@ export class StubRelay {
   readonly subscribeIds: (string | null)[] = [];
   /** Fail the next N calls of a procedure (e.g. `session.output`) with a 500 (after running it when `afterApply`). */
   readonly failures = new Map<string, { count: number; afterApply: boolean }>();
+  /** Approval requests, in arrival order (a retried one appears again). */
+  readonly approvalRequests: ApprovalRequestInput[] = [];
+  /** Requests the agent closed, with why. */
+  readonly approvalExpiries: { requestId: string; why: string }[] = [];
+  /** What `approval.request` tells the agent to wait. */
+  approvalTimeoutMs = 60_000;
+  /** Called for every request: a test answers it with {@link answerApproval}. */
+  onApprovalRequest: ((request: ApprovalRequestInput, agentId: string) => void) | null = null;
   /** Status of `GET /healthz`. */
   healthStatus = 200;
   /** Redemptions allowed before `RATE_LIMITED`. */
@@ -84,6 +97,23 @@ export class StubRelay {
     this.commands.push({ agentId, id, command });
     for (const wake of [...this.#wake]) wake();
     return id;
+  }
+
+  /** Answer an approval request as a person would: an `approval` command for the agent. */
+  answerApproval(
+    agentId: string,
+    request: ApprovalRequestInput,
+    decision: "allow-once" | "allow-task" | "allow-always" | "deny",
+    reason: string | null = null,
+  ): string {
+    return this.push(agentId, {
+      type: "approval",
+      sessionId: request.sessionId,
+      requestId: request.requestId,
+      decision,
+      reason,
+      by: { telegramUserId: 1001, name: "@alice" },
+    });
   }
 
   /** Output text of a session, joined in seq order, checking there is no gap and no duplicate. */
@@ -169,6 +199,22 @@ export class StubRelay {
       list: () => Promise.resolve([]),
       rename: () => Promise.resolve(),
       remove: () => Promise.resolve(),
+    },
+    approvals: {
+      request: (agent, input) => {
+        this.approvalRequests.push(input);
+        this.onApprovalRequest?.(input, agent.agentId);
+        return Promise.resolve({ timeoutMs: this.approvalTimeoutMs });
+      },
+      expire: (_agent, input) => {
+        this.approvalExpiries.push({ requestId: input.requestId, why: input.why });
+        const denied: ApprovalExpireOutput = {
+          decision: "deny",
+          reason: "nobody answered the approval request in time",
+          by: null,
+        };
+        return Promise.resolve(denied);
+      },
     },
     sessions: {
       start: (_agent, sessionId, instance) => {

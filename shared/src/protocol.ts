@@ -74,3 +74,6 @@ export function promptPreview(prompt: string): string {
 	if (code >= 0xd800 && code <= 0xdbff) end -= 1;
 	return flat.slice(0, end) + '…';
 }
+
+/** How long a tool call waits for a person's approval before it is denied, unless configured otherwise. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 10 * 60_000;

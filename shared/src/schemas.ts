@@ -57,13 +57,40 @@ export const promptCommand = z.object({
 	expiresAt: z.number().int()
 });
 
+/** Ids the agent gives its approval requests: random, URL-safe. */
+export const approvalRequestId = z.string().regex(/^[\w-]{16,64}$/, 'malformed request id');
+
+/**
+ * How a person answered an approval request: run it this once, for the rest of the task, always
+ * (the agent saves the rule it proposed in its local config), or not at all.
+ */
+export const approvalDecision = z.enum(['allow-once', 'allow-task', 'allow-always', 'deny']);
+export type ApprovalDecision = z.infer<typeof approvalDecision>;
+
+/** The answer to an approval request, on its way to the agent. */
+export const approvalCommand = z.object({
+	type: z.literal('approval'),
+	sessionId: id,
+	requestId: approvalRequestId,
+	decision: approvalDecision,
+	/** A deny's reason for the model (the person's reply), else null. */
+	reason: z.string().max(2000).nullable(),
+	/** Who answered. */
+	by: startedBy
+});
+export type ApprovalCommand = z.infer<typeof approvalCommand>;
+
 export const abortCommand = z.object({
 	type: z.literal('abort'),
 	/** The session to stop; null stops whatever runs. */
 	sessionId: id.nullable()
 });
 
-export const agentCommand = z.discriminatedUnion('type', [promptCommand, abortCommand]);
+export const agentCommand = z.discriminatedUnion('type', [
+	promptCommand,
+	abortCommand,
+	approvalCommand
+]);
 export type AgentCommand = z.infer<typeof agentCommand>;
 export type PromptCommand = z.infer<typeof promptCommand>;
 
@@ -124,3 +151,43 @@ export const agentSummary = z.object({
 	lastSeenAt: z.string().nullable()
 });
 export type AgentSummary = z.infer<typeof agentSummary>;
+
+/** How much an agent's runner may do without asking (chosen at `init`). */
+export const permissionMode = z.enum(['ask', 'accept-edits', 'auto']);
+export type PermissionMode = z.infer<typeof permissionMode>;
+
+/** The agent asks the person who started a task to allow a tool call. */
+export const approvalRequestInput = z.object({
+	sessionId: id,
+	/** Chosen by the agent; a retried request with the same id is the same request. */
+	requestId: approvalRequestId,
+	/** The runner's tool name, e.g. Bash, Edit, run_command. */
+	tool: z.string().min(1).max(100),
+	/** The command line, or the file path with a diff stat. */
+	what: z.string().min(1).max(1000),
+	/** Why, if the model said so. */
+	why: z.string().max(500).nullable(),
+	/** The first lines of a diff, or null. */
+	detail: z.string().max(2000).nullable(),
+	/** The rule "Always allow" would save (e.g. `Bash(npm test:*)`); null offers no such button. */
+	pattern: z.string().max(80).nullable()
+});
+export type ApprovalRequestInput = z.infer<typeof approvalRequestInput>;
+
+/** The agent waits this long for an answer, then gives up with {@link approvalExpireInput}. */
+export const approvalRequestOutput = z.object({ timeoutMs: z.number().int().positive() });
+
+/** The agent stopped waiting (timeout or abort): the relay closes the request. */
+export const approvalExpireInput = z.object({
+	sessionId: id,
+	requestId: approvalRequestId,
+	why: z.enum(['timeout', 'aborted'])
+});
+
+/** What the request came to: a person's answer that raced the expiry, or a deny (by null). */
+export const approvalExpireOutput = z.object({
+	decision: approvalDecision,
+	reason: z.string().nullable(),
+	by: startedBy.nullable()
+});
+export type ApprovalExpireOutput = z.infer<typeof approvalExpireOutput>;

@@ -1,7 +1,7 @@
 /** `remoteagent init`: pair this project directory with the relay, or change its runner. */
 import { DOMAIN_ERRORS } from "@remoteagent/shared/errors.ts";
 import { normalizePairingCode } from "@remoteagent/shared/pairing-code.ts";
-import { agentName } from "@remoteagent/shared/schemas.ts";
+import { agentName, type PermissionMode, permissionMode } from "@remoteagent/shared/schemas.ts";
 import { baseName } from "../config/paths.ts";
 import type { AgentConfig, GlobalConfig } from "../config/schema.ts";
 import { type ConfigStore, realPath } from "../config/store.ts";
@@ -28,6 +28,7 @@ const OPTIONS = {
   model: { type: "string" },
   "api-key-env": { type: "string" },
   "base-url": { type: "string" },
+  "permission-mode": { type: "string" },
 } as const;
 
 const HELP = `Usage: remoteagent init [options]
@@ -47,6 +48,9 @@ Options:
   --api-key-env VAR    read the runner's API key from environment variable VAR now and store
                        it (claude-sdk also reads ANTHROPIC_API_KEY)
   --base-url URL       API or gateway address (claude-sdk, openclaw)
+  --permission-mode M  ask (default: tool calls wait for your approval in Telegram),
+                       accept-edits (file edits allowed, everything else asks) or
+                       auto (nothing asks); see the README for what each runner can enforce
   -h, --help           show this help
 
 Files: ~/.remoteagent/config.json and ~/.remoteagent/agents/<id>.json (directory 0700,
@@ -64,6 +68,15 @@ export const initCommand: Command = {
     const global = await store.loadGlobal();
     const projectDir = await realPath(ctx.cwd);
     const existing = (await store.listAgents()).find((a) => a.projectDir === projectDir) ?? null;
+    const mode = parsePermissionMode(values["permission-mode"]);
+    if (existing && values.code === undefined && mode && !hasRunnerFlags(values)) {
+      await store.saveAgent({
+        ...existing,
+        permissions: { mode, allow: existing.permissions?.allow ?? [] },
+      });
+      say(ctx, `Agent '${existing.name}' now runs with permissions ${mode}.`);
+      return 0;
+    }
     if (existing && values.code === undefined) {
       return await changeRunner(ctx, store, existing, global, values);
     }
@@ -108,7 +121,12 @@ async function pair(
   global: GlobalConfig,
   projectDir: string,
   existing: AgentConfig | null,
-  values: RunnerFlags & { server?: string; code?: string; name?: string },
+  values: RunnerFlags & {
+    server?: string;
+    code?: string;
+    name?: string;
+    "permission-mode"?: string;
+  },
 ): Promise<void> {
   const others = await store.listAgents();
   const server = normalizeServerUrl(
@@ -145,6 +163,7 @@ async function pair(
     projectDir,
     accountName: paired.accountName,
     runner: chosen.settings,
+    permissions: { mode: parsePermissionMode(values["permission-mode"]) ?? "ask", allow: [] },
     createdAt: new Date().toISOString(),
   });
   if (existing) await replace(ctx, store, existing);
@@ -174,6 +193,16 @@ async function required(ctx: CliContext, flag: string, question: string, fallbac
   const answer = await ask(ctx, question, fallback ?? "");
   if (!answer) throw new UsageError(`${flag} is required`);
   return answer;
+}
+
+/** The --permission-mode value, checked; undefined when not given. */
+function parsePermissionMode(raw: string | undefined): PermissionMode | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = permissionMode.safeParse(raw);
+  if (!parsed.success) {
+    throw new UsageError(`--permission-mode must be ask, accept-edits or auto, not '${raw}'`);
+  }
+  return parsed.data;
 }
 
 /** An agent name made from the directory's name. */

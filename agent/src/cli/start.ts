@@ -2,6 +2,7 @@
 import { runnerSettingsFor } from "../config/runner_settings.ts";
 import { SessionStore } from "../config/session_store.ts";
 import { runAgent } from "../connection/agent_loop.ts";
+import { Policy } from "../approvals/policy.ts";
 import { createApiClient } from "../connection/client.ts";
 import { RunnerSetupError } from "../errors.ts";
 import { VERSION } from "../version.ts";
@@ -44,9 +45,17 @@ export const startCommand: Command = {
     const resumes = new SessionStore(store.sessionsPath(agent.agentId), (m) => warn(ctx, m));
     await resumes.load();
 
+    const mode = agent.permissions?.mode ?? "auto";
+    const policy = new Policy(mode, [...(agent.permissions?.allow ?? [])]);
+    // An "always" rule is saved into the agent's own file (0600), re-read so nothing else is lost.
+    const saveRules = async (allow: string[]) => {
+      const current = await store.loadAgent(agent.agentId);
+      if (current) await store.saveAgent({ ...current, permissions: { mode, allow } });
+    };
+
     say(
       ctx,
-      `remoteagent ${VERSION}: agent '${agent.name}', runner ${settings.runner}, in ${agent.projectDir}`,
+      `remoteagent ${VERSION}: agent '${agent.name}', runner ${settings.runner}, in ${agent.projectDir}, permissions ${mode}`,
     );
     const view = new StatusLine(ctx, agent.server);
     const stop = new AbortController();
@@ -65,6 +74,7 @@ export const startCommand: Command = {
         onEvent: (event) => view.handle(event),
         signal: stop.signal,
         version: VERSION,
+        permissions: { policy, save: saveRules },
       });
     } finally {
       unlisten();

@@ -19,7 +19,10 @@ export function globalKeyField(
 
 /** Settings for `createRunner`: the agent's own, with the machine-wide key when it has none. */
 export function runnerSettingsFor(agent: AgentConfig, global: GlobalConfig): RunnerSettings {
-  const settings: RunnerSettings = { ...agent.runner };
+  const settings: RunnerSettings = {
+    ...agent.runner,
+    permissionMode: agent.permissions?.mode ?? "auto",
+  };
   const field = globalKeyField(settings.runner);
   if (!settings.apiKey && field && global[field]) settings.apiKey = global[field];
   return settings;

@@ -1,6 +1,6 @@
 /** Shapes of the files under `~/.remoteagent`, validated on every load. */
 import { z } from "zod";
-import { runnerName } from "@remoteagent/shared/schemas.ts";
+import { permissionMode, runnerName } from "@remoteagent/shared/schemas.ts";
 
 /** Settings of the runner one agent drives (mirrors `RunnerSettings` of the runners). */
 export const runnerSettingsSchema = z.object({
@@ -38,6 +38,14 @@ export const agentConfigSchema = z.object({
   projectDir: z.string().min(1),
   accountName: z.string().optional(),
   runner: runnerSettingsSchema,
+  /**
+   * Approvals (issue 10): the permission mode and the rules a person allowed "always". Absent
+   * in agents paired before modes existed: they keep running as `auto`.
+   */
+  permissions: z.object({
+    mode: permissionMode,
+    allow: z.array(z.string().min(1)).default([]),
+  }).optional(),
   createdAt: z.string().optional(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

@@ -7,6 +7,8 @@ import { HEARTBEAT_INTERVAL_MS } from "@remoteagent/shared/protocol.ts";
 import { agentCommand } from "@remoteagent/shared/schemas.ts";
 import { messageOf, type RevokedError } from "../errors.ts";
 import type { Runner } from "../runners/runner.ts";
+import { ApprovalBroker } from "../approvals/broker.ts";
+import type { Policy } from "../approvals/policy.ts";
 import { backoffDelay, sleep as realSleep } from "./backoff.ts";
 import { realTimers, type Timers } from "./timers.ts";
 import type { ApiClient } from "./client.ts";
@@ -36,6 +38,11 @@ export interface AgentLoopOptions {
   /** This process's id for `session.start` (default: random). */
   instance?: string;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * The agent's permission policy and how to save an "always" rule; absent: no approvals
+   * (everything allowed, as in `auto`).
+   */
+  permissions?: { policy: Policy; save: (rules: string[]) => Promise<void> };
 }
 
 /** How one subscription attempt ended. */
@@ -72,6 +79,11 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
   const retrying = <T>(call: () => Promise<T>) =>
     retryTransient(call, { signal: hardStop.signal, sleep, random: options.random });
 
+  const broker = new ApprovalBroker({
+    request: (input) => retrying(() => client.approval.request.mutate(input)),
+    expire: (input) => retrying(() => client.approval.expire.mutate(input)),
+  }, timers);
+  const permissions = options.permissions;
   const queue = new TaskQueue({
     runner: options.runner,
     projectDir: options.projectDir,
@@ -80,6 +92,18 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
     onRevoked: stopOnRevocation,
     now,
     timers,
+    ...(permissions && permissions.policy.mode !== "auto"
+      ? {
+        permissions: {
+          policy: permissions.policy,
+          broker,
+          remember: (rule: string) => {
+            permissions.policy.allowAlways(rule);
+            return permissions.save([...permissions.policy.always]);
+          },
+        },
+      }
+      : {}),
     calls: {
       start: (sessionId) => retrying(() => client.session.start.mutate({ sessionId, instance })),
       output: (sessionId, seq, text) =>
@@ -117,6 +141,8 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
         onEvent({ type: "warning", message: "ignored a command this version does not understand" });
       } else if (parsed.data.type === "prompt") {
         queue.enqueue(parsed.data);
+      } else if (parsed.data.type === "approval") {
+        broker.answer(parsed.data);
       } else {
         queue.abort(parsed.data.sessionId);
       }

@@ -6,6 +6,9 @@
 import type { PromptCommand, SessionFinishInput } from "@remoteagent/shared/schemas.ts";
 import { messageOf } from "../errors.ts";
 import type { Runner, RunResult } from "../runners/runner.ts";
+import type { ApprovalBroker } from "../approvals/broker.ts";
+import { TaskGate } from "../approvals/gate.ts";
+import type { Policy } from "../approvals/policy.ts";
 import { OutputBatcher } from "./batcher.ts";
 import { realTimers, type Timers } from "./timers.ts";
 import { type AgentEventSink, taskPreview, type TaskStatus } from "./events.ts";
@@ -36,6 +39,16 @@ export interface TaskQueueOptions {
   onRevoked: (error: unknown) => void;
   now?: () => number;
   timers?: Timers;
+  /** Approvals (issue 10): tool calls the policy does not allow go to a person. */
+  permissions?: TaskPermissions;
+}
+
+/** What a task's permission gate is made of. */
+export interface TaskPermissions {
+  policy: Policy;
+  broker: ApprovalBroker;
+  /** Save an "always" rule in the agent's config. */
+  remember: (rule: string) => Promise<void>;
 }
 
 /** Remembers this many sessions to ignore a second copy of one. */
@@ -192,12 +205,20 @@ export class TaskQueue {
     batcher: OutputBatcher,
   ): Promise<RunResult> {
     const { prompt } = command;
+    const permissions = this.#opts.permissions;
+    const gate = permissions && new TaskGate({
+      sessionId: command.sessionId,
+      ...permissions,
+      signal,
+      note: (text) => batcher.push(text),
+    });
     try {
       const run = this.#opts.runner.run({
         prompt,
         projectDir: this.#opts.projectDir,
         signal,
         resume,
+        ...(gate ? { gate } : {}),
       });
       for (;;) {
         const next = await run.next();

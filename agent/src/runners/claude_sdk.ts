@@ -8,10 +8,12 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { type AssistantTurn, streamTurn } from "./anthropic_turn.ts";
 import { executeTool, TOOLS } from "./claude_sdk_tools.ts";
+import { sdkAction } from "../approvals/sdk_actions.ts";
 import { defaultGetEnv } from "./cli_runner.ts";
 import { ConversationStore, defaultConversationsDir } from "./conversation_store.ts";
 import { MarkdownOut, toolSummary, warningLine } from "./format.ts";
 import { message } from "./fs_tools.ts";
+import type { Obj } from "./json.ts";
 import type { Runner, RunnerEnv, RunnerSettings, RunRequest, RunResult } from "./runner.ts";
 
 /** Model used when the settings name none. */
@@ -29,6 +31,14 @@ export class ClaudeSdkRunner implements Runner {
 
   constructor(private readonly settings: RunnerSettings, private readonly env: RunnerEnv) {
     this.#getEnv = env.getEnv ?? defaultGetEnv;
+  }
+
+  /** Null when the permission gate allows the call, else the reason the model is told. */
+  async #denial(req: RunRequest, name: string, input: Obj): Promise<string | null> {
+    const found = req.gate ? sdkAction(name, input) : null;
+    if (!req.gate || !found) return null;
+    const verdict = await req.gate.check(found.action, found.details);
+    return verdict.allow ? null : verdict.message;
   }
 
   preflight(): Promise<string | null> {
@@ -123,8 +133,11 @@ export class ClaudeSdkRunner implements Runner {
             continue;
           }
           yield md.line(toolSummary(use.name, use.input, req.projectDir));
+          const denied = use.badInput ? null : await this.#denial(req, use.name, use.input);
           const outcome = use.badInput
             ? { content: "the tool input was not valid JSON", isError: true, display: [] }
+            : denied !== null
+            ? { content: denied, isError: true, display: [] }
             : await executeTool(use.name, use.input, ctx);
           for (const block of outcome.display) yield md.line(block);
           results.push({

@@ -3,6 +3,8 @@
  *
  * @module
  */
+import type { PermissionGate } from "../approvals/gate.ts";
+import type { PermissionMode } from "../approvals/policy.ts";
 import { AiderRunner } from "./aider.ts";
 import { ClaudeCodeRunner } from "./claude_code.ts";
 import { ClaudeSdkRunner } from "./claude_sdk.ts";
@@ -42,6 +44,11 @@ export interface RunRequest {
    * (session_id / thread_id / conversation file key), or null.
    */
   resume: string | null;
+  /**
+   * Asks a person before tool calls the permission mode does not allow (absent: the runner
+   * allows everything, as in `auto`).
+   */
+  gate?: PermissionGate;
 }
 
 /** How a task ended; `resume` is the handle to keep for a later `continue`. */
@@ -76,6 +83,8 @@ export interface RunnerSettings {
   apiKey?: string;
   /** Appended to the CLI's arguments (before the prompt). */
   extraArgs?: string[];
+  /** How much the runner may do without asking (default `auto`, the behaviour before modes). */
+  permissionMode?: PermissionMode;
 }
 
 /** Injectable environment (tests, and the agent's own paths). All fields optional. */
@@ -94,6 +103,11 @@ export interface RunnerEnv {
   commandTimeoutMs?: number;
   /** Retries of the Anthropic SDK on 429/5xx (default 2). */
   anthropicMaxRetries?: number;
+  /**
+   * How to start this program again as `remoteagent permission-prompt` (the MCP server behind
+   * Claude Code's permission prompts); default: from `Deno.execPath()` and `Deno.mainModule`.
+   */
+  selfCommand?: string[];
 }
 
 /** Builds the runner that `settings.runner` names. */

@@ -5,6 +5,8 @@
  */
 import type {
 	AgentCommand,
+	ApprovalExpireOutput,
+	ApprovalRequestInput,
 	OutputEvent,
 	RedeemPairingOutput,
 	SessionFinishInput
@@ -51,6 +53,13 @@ export interface ApiServices {
 		list(user: UserIdentity): Promise<AgentSummary[]>;
 		rename(user: UserIdentity, agentId: string, name: string): Promise<void>;
 		remove(user: UserIdentity, agentId: string): Promise<void>;
+	};
+	approvals: {
+		request(agent: AgentIdentity, input: ApprovalRequestInput): Promise<{ timeoutMs: number }>;
+		expire(
+			agent: AgentIdentity,
+			input: { sessionId: string; requestId: string; why: 'timeout' | 'aborted' }
+		): Promise<ApprovalExpireOutput>;
 	};
 	sessions: {
 		/**

@@ -1,6 +1,7 @@
 /** The API both the server and the agent compile against. Clients import `type AppRouter` only. */
 import { agentRouter } from './agent.ts';
 import { agentsRouter } from './agents.ts';
+import { approvalRouter } from './approval.ts';
 import { router } from './init.ts';
 import { pairingRouter } from './pairing.ts';
 import { sessionRouter } from './session.ts';
@@ -9,7 +10,8 @@ export const appRouter = router({
 	pairing: pairingRouter,
 	agent: agentRouter,
 	session: sessionRouter,
-	agents: agentsRouter
+	agents: agentsRouter,
+	approval: approvalRouter
 });
 
 export type AppRouter = typeof appRouter;

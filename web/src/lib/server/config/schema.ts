@@ -3,6 +3,7 @@
  * message naming the variable and the expected shape; values are never echoed (they may be secrets).
  */
 import { z } from 'zod';
+import { DEFAULT_APPROVAL_TIMEOUT_MS } from '@remoteagent/shared';
 
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
 	z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -61,6 +62,8 @@ export const configSchema = z.object({
 	),
 	OFFLINE_QUEUE_MS: duration(10 * 60_000),
 	OFFLINE_AFTER_MS: duration(90_000),
+	/** How long a tool call waits for a person's approval before it is denied, in milliseconds. */
+	APPROVAL_TIMEOUT: duration(DEFAULT_APPROVAL_TIMEOUT_MS),
 	CRON_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
 	LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info')
 });

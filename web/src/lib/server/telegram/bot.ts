@@ -9,6 +9,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { authorizationsOf } from '../accounts/accounts.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import { agentsFeature } from './features/agents.ts';
+import { approvalsFeature } from './features/approvals.ts';
 import { helpFeature } from './features/help.ts';
 import { historyFeature } from './features/history.ts';
 import { joinFeature } from './features/join.ts';
@@ -30,7 +31,14 @@ export function createBot(token: string, deps: BotDeps, botInfo: UserFromGetMe):
 	});
 	bot.use(signUpLimit(), loginFeature, joinFeature);
 	bot.use(authorisationGate, authorisedSenderLimit);
-	bot.use(helpFeature, agentsFeature, historyFeature, tasksFeature, unhandledFeature);
+	bot.use(
+		helpFeature,
+		agentsFeature,
+		historyFeature,
+		approvalsFeature,
+		tasksFeature,
+		unhandledFeature
+	);
 	return bot;
 }
 

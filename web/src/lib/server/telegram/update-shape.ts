@@ -32,13 +32,22 @@ const entity = z.object({
 	length: z.number().int().nonnegative()
 });
 
+/** The message a reply answers (a reply to an approval request denies it with a reason). */
+const repliedTo = z.object({
+	message_id: z.number().int(),
+	date: z.number().int(),
+	chat,
+	from: user.optional()
+});
+
 const message = z.object({
 	message_id: z.number().int(),
 	date: z.number().int(),
 	chat,
 	from: user.optional(),
 	text: z.string().optional(),
-	entities: z.array(entity).optional()
+	entities: z.array(entity).optional(),
+	reply_to_message: repliedTo.optional()
 });
 
 const callbackQuery = z.object({

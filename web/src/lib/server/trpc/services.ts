@@ -21,6 +21,7 @@ import { streamSessionOutput } from '../sessions/output-stream.ts';
 import { admitCommand } from '../sessions/expiry.ts';
 import { acquireSubscriptionLease } from '../relay/subscription-leases.ts';
 import { DomainError } from '@remoteagent/shared';
+import { expireApproval, requestApproval } from '../approvals/approvals.ts';
 
 export function createServices(relay: Relay): ApiServices {
 	return {
@@ -62,6 +63,10 @@ export function createServices(relay: Relay): ApiServices {
 			list: (user) => listAgents(relay, user.userId),
 			rename: (user, agentId, name) => renameAgent(relay, user, agentId, name),
 			remove: (user, agentId) => removeAgent(relay, user.userId, agentId)
+		},
+		approvals: {
+			request: (agent, input) => requestApproval(relay, agent, input),
+			expire: (agent, input) => expireApproval(relay, agent, input)
 		},
 		sessions: {
 			start: (agent, sessionId, instance) => startSession(relay, agent, sessionId, instance),
