@@ -70,7 +70,7 @@ export function ruleMatches(rule: string, action: ToolAction): boolean {
 }
 
 function commandMatches(spec: string, command: string): boolean {
-  const cmd = command.trim().replace(/\s+/g, " ");
+  const cmd = command.trim().replace(/[ \t]+/g, " ");
   if (spec.endsWith(":*")) {
     if (SHELL_CONTROL.test(cmd)) return false;
     const prefix = spec.slice(0, -2).trim().replace(/\s+/g, " ");
@@ -103,12 +103,13 @@ export function globMatches(glob: string, path: string): boolean {
  */
 export function suggestRule(action: ToolAction): string | null {
   if (action.kind === "command") {
-    const cmd = action.target.trim().replace(/\s+/g, " ");
+    const cmd = action.target.trim().replace(/[ \t]+/g, " ");
     if (!cmd) return null;
     if (SHELL_CONTROL.test(cmd)) return cmd.length <= 70 ? `Bash(${cmd})` : null;
     const words = cmd.split(" ");
     const second = words[1];
-    const head = second !== undefined && /^[A-Za-z][\w:.-]*$/.test(second)
+    // A subcommand (`npm test`, `git status`) is kept; an argument (`touch a.txt`, `ls -la`) is not.
+    const head = second !== undefined && /^[a-z][a-z0-9:-]*$/.test(second)
       ? `${words[0]} ${second}`
       : words[0]!;
     return `Bash(${head}:*)`.length <= 80 ? `Bash(${head}:*)` : null;
