@@ -8,9 +8,7 @@
 import type { Obj } from "../runners/json.ts";
 import type { ActionDetails } from "./gate.ts";
 import type { ToolAction } from "./policy.ts";
-
-/** Lines of a change shown in an approval request. */
-const DETAIL_LINES = 12;
+import { diffHead, splitLines } from "./excerpt.ts";
 
 /** The action and details of one SDK tool call; null for tools that only read. */
 export function sdkAction(
@@ -43,22 +41,4 @@ export function sdkAction(
     default:
       return null;
   }
-}
-
-function splitLines(text: string): string[] {
-  if (!text) return [];
-  const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  return lines;
-}
-
-/** The first lines of a change as a unified-diff-like excerpt. */
-function diffHead(removed: string[], added: string[]): string | null {
-  const lines = [...removed.map((l) => `- ${l}`), ...added.map((l) => `+ ${l}`)];
-  if (lines.length === 0) return null;
-  const head = lines.slice(0, DETAIL_LINES).map((
-    l,
-  ) => (l.length > 150 ? l.slice(0, 149) + "…" : l));
-  if (lines.length > DETAIL_LINES) head.push(`… ${lines.length - DETAIL_LINES} more lines`);
-  return head.join("\n");
 }

@@ -6,6 +6,7 @@ import { type CliContext, say } from "./context.ts";
 import { doctorCommand } from "./doctor.ts";
 import { initCommand } from "./init.ts";
 import { listCommand } from "./list.ts";
+import { permissionPromptCommand } from "./permission_prompt.ts";
 import { removeCommand } from "./remove.ts";
 import { startCommand } from "./start.ts";
 import { statusCommand } from "./status.ts";
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   removeCommand,
   doctorCommand,
+  permissionPromptCommand,
 ];
 
 /** Top-level help. */
