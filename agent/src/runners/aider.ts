@@ -9,6 +9,17 @@ import { binPreflight, defaultGetEnv, promptArg, resolveBin, runCli } from "./cl
 import { AiderParser } from "./aider_parser.ts";
 import type { Runner, RunnerEnv, RunnerSettings, RunRequest, RunResult } from "./runner.ts";
 
+/**
+ * aider cannot ask us either: `ask` is a dry run (it shows the edits it would make and changes
+ * nothing), `accept-edits` applies edits and never runs suggested shell commands, `auto` is the
+ * behaviour before modes (`--yes-always`, which still declines shell commands).
+ */
+export const AIDER_PERMISSIONS = {
+  ask: ["--dry-run", "--yes-always", "--no-suggest-shell-commands"],
+  "accept-edits": ["--yes-always", "--no-suggest-shell-commands"],
+  auto: ["--yes-always"],
+} as const;
+
 /** Runs `aider` once per task. */
 export class AiderRunner implements Runner {
   readonly name = "aider" as const;
@@ -20,7 +31,12 @@ export class AiderRunner implements Runner {
 
   /** The argument list for one task. */
   args(req: Pick<RunRequest, "prompt">): string[] {
-    const args = ["--message", promptArg(req.prompt), "--yes-always", "--no-pretty"];
+    const args = [
+      "--message",
+      promptArg(req.prompt),
+      ...AIDER_PERMISSIONS[this.settings.permissionMode ?? "auto"],
+      "--no-pretty",
+    ];
     if (this.settings.model) args.push("--model", this.settings.model);
     return [...args, ...this.settings.extraArgs ?? []];
   }

@@ -9,6 +9,17 @@ import { binPreflight, defaultGetEnv, promptArg, resolveBin, runCli } from "./cl
 import { CodexParser } from "./codex_parser.ts";
 import type { Runner, RunnerEnv, RunnerSettings, RunRequest, RunResult } from "./runner.ts";
 
+/**
+ * `codex exec` never asks anyone, so each mode maps to a sandbox: `read-only` (commands run, but
+ * cannot write files or reach the network), `workspace-write` (writes inside the project only,
+ * no network), `--full-auto` (as before modes: workspace-write with on-request approvals).
+ */
+export const CODEX_SANDBOX = {
+  ask: ["--sandbox", "read-only"],
+  "accept-edits": ["--sandbox", "workspace-write"],
+  auto: ["--full-auto"],
+} as const;
+
 /** Runs `codex exec`; resume handle = the Codex `thread_id`. */
 export class CodexRunner implements Runner {
   readonly name = "codex" as const;
@@ -20,9 +31,16 @@ export class CodexRunner implements Runner {
 
   /** The argument list for one task. */
   args(req: Pick<RunRequest, "prompt" | "resume">): string[] {
-    const args = ["exec", "--json", "--full-auto", "--skip-git-repo-check"];
+    const args = ["exec", "--json"];
+    const extra = this.settings.extraArgs ?? [];
+    const chosen = extra.some((a) =>
+      a === "--full-auto" || a === "-s" || a.startsWith("--sandbox") ||
+      a === "--dangerously-bypass-approvals-and-sandbox"
+    );
+    if (!chosen) args.push(...CODEX_SANDBOX[this.settings.permissionMode ?? "auto"]);
+    args.push("--skip-git-repo-check");
     if (this.settings.model) args.push("-m", this.settings.model);
-    args.push(...this.settings.extraArgs ?? []);
+    args.push(...extra);
     if (req.resume) args.push("resume", req.resume);
     args.push(promptArg(req.prompt));
     return args;

@@ -49,6 +49,8 @@ export class CustomRunner implements Runner {
       {
         cmd: bin,
         args: this.settings.extraArgs ?? [],
+        // We cannot enforce anything inside an arbitrary program: it is told the mode to honour.
+        env: { REMOTEAGENT_PERMISSION_MODE: this.settings.permissionMode ?? "auto" },
         stdin: req.prompt,
         output: "text",
         stderrTailLines: STDERR_TAIL_LINES,
