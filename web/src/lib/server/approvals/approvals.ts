@@ -113,6 +113,7 @@ export async function answerApproval(
 	const record = await loadRecord(deps, token);
 	if (!record) return 'expired';
 	if (!sender.accountIds.includes(record.accountId)) return 'not-yours';
+	if ((await deps.redis.exists(answerKey(token))) === 1) return 'already-answered';
 	const [session] = await deps.db
 		.select({ status: sessions.status })
 		.from(sessions)
