@@ -3,7 +3,8 @@
  * output both carry a marker, the marker is nowhere at rest except inside the stored preview:
  * not in the PGlite files and WAL under DATA_DIR, not in Redis's AOF or a fresh RDB snapshot
  * (written uncompressed, so nothing hides in LZF), not in any live Redis key, not in the app's
- * log. Prompt and output did pass through Redis, sealed.
+ * log. Prompt and output did pass through Redis, sealed. The same holds for an approval request
+ * (its command line) and the reason a person gave for denying it (issue 10).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,11 +23,13 @@ import {
 	waitForEnds
 } from './support/system-chat.ts';
 import { anthropicScript, openaiScript } from './support/system-scripts.ts';
-import { startSystem, type System } from './support/system.ts';
+import { approvalRequest, approvalsScript, replyUpdate } from './support/system-approvals.ts';
+import { SECRETS, startSystem, type System } from './support/system.ts';
 import { newTelegramUser } from './support/telegram-login.ts';
 
 let system: System;
 let agent: Agent | undefined;
+let asker: Agent | undefined;
 let scripts: string;
 
 test.describe.configure({ timeout: 120_000 });
@@ -35,7 +38,7 @@ test.beforeAll(async () => {
 	test.setTimeout(60_000);
 	system = await startSystem({
 		databaseTemplate: process.env.E2E_DATABASE_TEMPLATE,
-		anthropicReply: anthropicScript,
+		anthropicReply: (body) => approvalsScript(body) ?? anthropicScript(body),
 		openaiReply: openaiScript
 	});
 	scripts = await mkdtemp(join(tmpdir(), 'e2e-privacy-runner-'));
@@ -43,6 +46,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
 	await agent?.dispose();
+	await asker?.dispose();
 	await system?.stop();
 	if (scripts) await rm(scripts, { recursive: true, force: true });
 });
@@ -84,6 +88,29 @@ test('the marker of a prompt and its output is at rest only inside the 200-chara
 	expect(shown, 'the output reached Telegram').toContain(`output line 8 carries ${marker}`);
 	expect(shown, 'the whole prompt reached the runner').toContain(`${marker} is secret`);
 	await agent.stop();
+
+	// An approval request carrying the marker (past the preview), denied with a reason carrying it.
+	asker = await pairAgent({
+		system,
+		user,
+		name: 'privacy-asker',
+		runner: 'claude-sdk',
+		baseUrl: system.anthropic.url,
+		model: 'claude-test-model',
+		secret: { variable: 'ANTHROPIC_API_KEY', value: SECRETS.anthropic, viaFlag: false }
+	});
+	await asker.start();
+	const ask = `${'Filler words to pass the preview. '.repeat(7)}\n$ echo ${marker} wants to run`;
+	expect(ask.indexOf(marker)).toBeGreaterThan(200);
+	expect((await system.postUpdate(textUpdate(user, ask))).status).toBe(200);
+	const { message } = await approvalRequest(system.telegram, user, `echo ${marker}`);
+	const deny = replyUpdate(user, `no, ${marker} stays secret`, message);
+	expect((await system.postUpdate(deny)).status).toBe(200);
+	const afterAsk = await waitForEnds(system.telegram, user, 2);
+	expect(outputText(afterAsk), 'the reason reached the model').toContain(
+		`The user denied this tool call: no, ${marker} stays secret`
+	);
+	await asker.stop();
 
 	// Redis: everything it holds now, as an uncompressed snapshot, next to its append-only files.
 	const cli = (...args: string[]) =>
