@@ -3,12 +3,14 @@
  * in `ask` mode, the default of a new agent) with the Bot API stand-in and the fake Messages
  * API: ask → allow once → the command ran; deny with a reason → the model got the reason;
  * allow for the task → no second request in that task; no answer → denied after
- * APPROVAL_TIMEOUT; a stranger's tap → ignored.
+ * APPROVAL_TIMEOUT; a stranger's tap → ignored. And the claude-code runner: the fake `claude`
+ * asks `remoteagent permission-prompt` (started from --mcp-config, as the real CLI does) and the
+ * person's tap lets the command run.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { pairAgent, type Agent } from './support/system-agent.ts';
+import { FAKE_BIN, pairAgent, type Agent } from './support/system-agent.ts';
 import {
 	approvalRequest,
 	approvalsScript,
@@ -172,4 +174,36 @@ test("a stranger's tap is ignored; no answer in time denies the call", async () 
 	const late = callbackUpdate(user, buttons['✅ Allow once']!, message.message_id);
 	await send(late);
 	expect(callbackAnswer(system.telegram, late.callback_query.id)).toBe('Already answered.');
+});
+
+test("claude-code: a permission prompt reaches the chat through remoteagent's MCP tool; one tap runs the command", async () => {
+	const coder = newTelegramUser('Coder');
+	const codeAgent = await pairAgent({
+		system,
+		user: coder,
+		name: 'code-box',
+		runner: 'claude-code',
+		runnerBin: join(FAKE_BIN, 'claude')
+	});
+	try {
+		await codeAgent.start();
+		await send(textUpdate(coder, '$ echo from-claude > cc.txt'));
+		const { message, buttons } = await approvalRequest(
+			system.telegram,
+			coder,
+			'echo from-claude > cc.txt',
+			40_000
+		);
+		expect(message.visible).toContain('🔐 code-box asks to use Bash:');
+		expect(message.visible).toContain('Why: Run step 1');
+		await send(callbackUpdate(coder, buttons['✅ Allow once']!, message.message_id));
+		const chat = await waitForEnds(system.telegram, coder, 1, 30_000);
+		expect(chat.find(isDone), describeChat(system.telegram, coder)).toBeDefined();
+		expect(readFileSync(join(codeAgent.projectDir, 'cc.txt'), 'utf8')).toBe('from-claude\n');
+		expect(outputText(chat)).toContain('Done: ran echo from-claude > cc.txt.');
+		const argv = readFileSync(join(codeAgent.projectDir, '.fake', 'argv'), 'utf8').split('\0');
+		expect(argv[argv.indexOf('--permission-prompt-tool') + 1]).toBe('mcp__remoteagent__approve');
+	} finally {
+		await codeAgent.dispose();
+	}
 });
