@@ -188,3 +188,36 @@ Deno.test("remove asks first on a terminal", async () => {
     await p.done();
   }
 });
+
+Deno.test("init pairs a new agent in ask mode; config shows and changes the mode and the rules", async () => {
+  const p = await paired();
+  try {
+    assertEquals(p.agent.permissions, { mode: "ask", allow: [] });
+    const show = p.cli();
+    assertEquals(await runCli(["config"], show.ctx), 0);
+    assertIncludes(show.out(), "permissions  ask");
+    const change = p.cli();
+    assertEquals(
+      await runCli(
+        ["config", "--permission-mode", "accept-edits", "--allow", "Bash(npm test:*)"],
+        change.ctx,
+      ),
+      0,
+    );
+    assertIncludes(change.out(), "Restart");
+    const [saved] = await p.store.listAgents();
+    assertEquals(saved!.permissions, { mode: "accept-edits", allow: ["Bash(npm test:*)"] });
+    if (Deno.build.os !== "windows") {
+      assertEquals((await Deno.stat(p.store.agentPath(saved!.agentId))).mode! & 0o777, 0o600);
+    }
+    assertEquals(await runCli(["config", "--forget", "Bash(npm test:*)"], p.cli().ctx), 0);
+    assertEquals((await p.store.listAgents())[0]!.permissions!.allow, []);
+    await assertRejects(
+      () => runCli(["config", "--permission-mode", "yolo"], p.cli().ctx),
+      UsageError,
+    );
+    await assertRejects(() => runCli(["config", "--allow", "Bash(oops"], p.cli().ctx), UsageError);
+  } finally {
+    await p.done();
+  }
+});

@@ -3,6 +3,7 @@ import { UsageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import type { Command } from "./command.ts";
 import { type CliContext, say } from "./context.ts";
+import { configCommand } from "./config.ts";
 import { doctorCommand } from "./doctor.ts";
 import { initCommand } from "./init.ts";
 import { listCommand } from "./list.ts";
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   listCommand,
   statusCommand,
   removeCommand,
+  configCommand,
   doctorCommand,
   permissionPromptCommand,
 ];

@@ -48,9 +48,9 @@ Options:
   --api-key-env VAR    read the runner's API key from environment variable VAR now and store
                        it (claude-sdk also reads ANTHROPIC_API_KEY)
   --base-url URL       API or gateway address (claude-sdk, openclaw)
-  --permission-mode M  ask (default: tool calls wait for your approval in Telegram),
-                       accept-edits (file edits allowed, everything else asks) or
-                       auto (nothing asks); see the README for what each runner can enforce
+  --permission-mode M  for a new agent: ask (default: tool calls wait for your approval in
+                       Telegram), accept-edits (file edits allowed, everything else asks) or
+                       auto (nothing asks); 'remoteagent config' changes it later
   -h, --help           show this help
 
 Files: ~/.remoteagent/config.json and ~/.remoteagent/agents/<id>.json (directory 0700,
@@ -68,15 +68,6 @@ export const initCommand: Command = {
     const global = await store.loadGlobal();
     const projectDir = await realPath(ctx.cwd);
     const existing = (await store.listAgents()).find((a) => a.projectDir === projectDir) ?? null;
-    const mode = parsePermissionMode(values["permission-mode"]);
-    if (existing && values.code === undefined && mode && !hasRunnerFlags(values)) {
-      await store.saveAgent({
-        ...existing,
-        permissions: { mode, allow: existing.permissions?.allow ?? [] },
-      });
-      say(ctx, `Agent '${existing.name}' now runs with permissions ${mode}.`);
-      return 0;
-    }
     if (existing && values.code === undefined) {
       return await changeRunner(ctx, store, existing, global, values);
     }
