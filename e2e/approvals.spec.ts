@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FAKE_BIN, pairAgent, type Agent } from './support/system-agent.ts';
 import {
+	agentsPage,
 	approvalRequest,
 	approvalsScript,
 	callbackAnswer,
@@ -29,7 +30,7 @@ import {
 	waitForEnds
 } from './support/system-chat.ts';
 import { anthropicScript, openaiScript } from './support/system-scripts.ts';
-import { SECRETS, startSystem, type System } from './support/system.ts';
+import { BOT_TOKEN, SECRETS, startSystem, type System } from './support/system.ts';
 import { newTelegramUser, type TelegramUser } from './support/telegram-login.ts';
 
 const APPROVAL_TIMEOUT_MS = 6_000;
@@ -114,6 +115,10 @@ test('a new agent asks: Allow once runs the command, and the chat says who allow
 	expect(decided.visible).toContain(`✅ Allowed once by @${user.username}`);
 	expect(outputText(chat)).toContain(`allowed once by @${user.username}`);
 	expect(toolResults(lastRequestTo())[0]).toMatch(/^exit code 0/);
+	// The dashboard names the mode the agent reported with its heartbeat.
+	expect(await agentsPage(system.entry.baseURL, user, BOT_TOKEN)).toContain(
+		'asks before commands and edits'
+	);
 });
 
 test('a reply to the request denies it, and the model gets the reason', async () => {

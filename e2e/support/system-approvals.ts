@@ -7,7 +7,7 @@
 import type { FakeTelegram, StoredMessage } from '../../web/test/harness/telegram-api.ts';
 import type { MessagesRequestBody, ModelReply } from './system-fakes.ts';
 import { waitForChat } from './system-chat.ts';
-import type { TelegramUser } from './telegram-login.ts';
+import { signedPayload, type TelegramUser } from './telegram-login.ts';
 
 /** The tool results the model received so far in this conversation, oldest first. */
 export function toolResults(body: MessagesRequestBody): string[] {
@@ -109,4 +109,25 @@ export function callbackAnswer(telegram: FakeTelegram, callbackId: string): stri
 		(c) => c.method === 'answerCallbackQuery' && c.payload.callback_query_id === callbackId
 	);
 	return call ? String(call.payload.text ?? '') : undefined;
+}
+
+/** The dashboard's agents page as `user` sees it (signed in with a Login Widget form post). */
+export async function agentsPage(baseURL: string, user: TelegramUser, botToken: string) {
+	const login = await fetch(`${baseURL}/login?/telegram`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: {
+			origin: baseURL,
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: new URLSearchParams(signedPayload(user, botToken))
+	});
+	const cookie = login.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0]!)
+		.find((c) => c.startsWith('ra_session='));
+	if (!cookie) throw new Error(`e2e: sign-in failed: ${login.status}`);
+	const page = await fetch(`${baseURL}/agents`, { headers: { cookie } });
+	return page.text();
 }

@@ -57,6 +57,10 @@ export const promptCommand = z.object({
 	expiresAt: z.number().int()
 });
 
+/** How much an agent's runner may do without asking (chosen at `init`). */
+export const permissionMode = z.enum(['ask', 'accept-edits', 'auto']);
+export type PermissionMode = z.infer<typeof permissionMode>;
+
 /** Ids the agent gives its approval requests: random, URL-safe. */
 export const approvalRequestId = z.string().regex(/^[\w-]{16,64}$/, 'malformed request id');
 
@@ -102,7 +106,9 @@ export const ackInput = z.object({
 
 export const heartbeatInput = z.object({
 	busySessionId: id.nullable(),
-	version: z.string().max(40)
+	version: z.string().max(40),
+	/** The agent's permission mode, for the dashboard (absent from agents older than modes). */
+	permissionMode: permissionMode.optional()
 });
 
 export const sessionStartInput = z.object({
@@ -151,10 +157,6 @@ export const agentSummary = z.object({
 	lastSeenAt: z.string().nullable()
 });
 export type AgentSummary = z.infer<typeof agentSummary>;
-
-/** How much an agent's runner may do without asking (chosen at `init`). */
-export const permissionMode = z.enum(['ask', 'accept-edits', 'auto']);
-export type PermissionMode = z.infer<typeof permissionMode>;
 
 /** The agent asks the person who started a task to allow a tool call. */
 export const approvalRequestInput = z.object({

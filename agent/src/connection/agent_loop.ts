@@ -151,7 +151,11 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
 
   const heartbeat = () => {
     client.agent.heartbeat
-      .mutate({ busySessionId: queue.busySessionId, version: options.version })
+      .mutate({
+        busySessionId: queue.busySessionId,
+        version: options.version,
+        permissionMode: permissions?.policy.mode ?? "auto",
+      })
       .catch(stopOnRevocation);
   };
 

@@ -46,7 +46,11 @@ export interface ApiServices {
 	agents: {
 		heartbeat(
 			agent: AgentIdentity,
-			input: { busySessionId: string | null; version: string }
+			input: {
+				busySessionId: string | null;
+				version: string;
+				permissionMode?: 'ask' | 'accept-edits' | 'auto' | undefined;
+			}
 		): Promise<void>;
 		goodbye(agent: AgentIdentity): Promise<void>;
 		removeSelf(agent: AgentIdentity): Promise<void>;

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApprovalCommand } from '@remoteagent/shared';
 import { authorizedUsers } from '../../src/lib/server/db/schema/index.ts';
 import { newId } from '../../src/lib/server/db/ids.ts';
+import { permissionModeLabel, permissionModesOf } from '../../src/lib/server/approvals/modes.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import { agentClient, ScriptedAgent, TEST_INSTANCE } from '../harness/scripted-agent.ts';
 import {
@@ -297,5 +298,33 @@ describe('approvals', () => {
 		} finally {
 			redis.disconnect();
 		}
+	});
+
+	it('the dashboard shows the permission mode an agent reports with its heartbeat', async () => {
+		const before = await permissionModesOf(t.relay.redis, [mallory.agentId]);
+		expect(before.get(mallory.agentId)).toBeNull();
+		expect(permissionModeLabel(null)).toBe('not reported');
+		const evil = agentClient(t.url, mallory.token);
+		await evil.agent.heartbeat.mutate({
+			busySessionId: null,
+			version: 'test',
+			permissionMode: 'auto'
+		});
+		await agent.client.agent.heartbeat.mutate({
+			busySessionId: null,
+			version: 'test',
+			permissionMode: 'accept-edits'
+		});
+		const modes = await permissionModesOf(t.relay.redis, [alice.agentId, mallory.agentId]);
+		expect(modes.get(alice.agentId)).toBe('accept-edits');
+		expect(modes.get(mallory.agentId)).toBe('auto');
+		expect(permissionModeLabel('auto')).toBe('auto: runs everything without asking');
+		await expect(
+			evil.agent.heartbeat.mutate({
+				busySessionId: null,
+				version: 'test',
+				permissionMode: 'yolo' as 'auto'
+			})
+		).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
 	});
 });

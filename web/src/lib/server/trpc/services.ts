@@ -22,6 +22,7 @@ import { admitCommand } from '../sessions/expiry.ts';
 import { acquireSubscriptionLease } from '../relay/subscription-leases.ts';
 import { DomainError } from '@remoteagent/shared';
 import { expireApproval, requestApproval } from '../approvals/approvals.ts';
+import { recordPermissionMode } from '../approvals/modes.ts';
 
 export function createServices(relay: Relay): ApiServices {
 	return {
@@ -56,6 +57,9 @@ export function createServices(relay: Relay): ApiServices {
 		agents: {
 			async heartbeat(agent, input) {
 				await touchAgent(relay, agent);
+				if (input.permissionMode) {
+					await recordPermissionMode(relay.redis, agent.agentId, input.permissionMode);
+				}
 				await failOrphanedSessions(relay, agent, input.busySessionId);
 			},
 			goodbye: (agent) => agentSaidGoodbye(relay, agent),

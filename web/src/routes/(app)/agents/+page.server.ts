@@ -3,6 +3,7 @@ import { agentName, DomainError } from '@remoteagent/shared';
 import type { Actions, PageServerLoad } from './$types';
 import { getRelay } from '$lib/server/instance';
 import { listAgents, removeAgent, renameAgent } from '$lib/server/agents/agents';
+import { permissionModeLabel, permissionModesOf } from '$lib/server/approvals/modes';
 
 function userOf(locals: App.Locals) {
 	if (!locals.user) error(401, 'Sign in first');
@@ -11,7 +12,17 @@ function userOf(locals: App.Locals) {
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const { relay } = await getRelay();
-	return { agents: await listAgents(relay, userOf(locals).userId) };
+	const agents = await listAgents(relay, userOf(locals).userId);
+	const modes = await permissionModesOf(
+		relay.redis,
+		agents.map((a) => a.id)
+	);
+	return {
+		agents: agents.map((a) => ({
+			...a,
+			permissions: permissionModeLabel(modes.get(a.id) ?? null)
+		}))
+	};
 };
 
 export const actions: Actions = {
