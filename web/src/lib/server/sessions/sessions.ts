@@ -58,6 +58,12 @@ export interface NewSession {
 	/** The Telegram message that carried the prompt. */
 	messageId: number | null;
 	continueSessionId: string | null;
+	/**
+	 * The session's id when the caller derives it from its own request id (the web console):
+	 * a repeated request then finds the session the first one made, as a redelivered Telegram
+	 * update does through its chat and message ids. Default: a fresh random id.
+	 */
+	id?: string;
 }
 
 /**
@@ -72,7 +78,7 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 	const [inserted] = await deps.db
 		.insert(sessions)
 		.values({
-			id: newId('ses'),
+			id: input.id ?? newId('ses'),
 			agentId: input.agentId,
 			accountId: input.accountId,
 			startedByTelegramUserId: input.startedBy.telegramUserId,
@@ -84,7 +90,7 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 			telegramMessageId: input.messageId,
 			queuedAt: now
 		})
-		.onConflictDoNothing({ target: [sessions.telegramChatId, sessions.telegramMessageId] })
+		.onConflictDoNothing()
 		.returning();
 	const row = inserted ?? (await sessionOfMessage(deps, input));
 	if (!row) throw new Error('session insert returned nothing');
@@ -112,6 +118,13 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 }
 
 async function sessionOfMessage(deps: Pick<Deps, 'db'>, input: NewSession) {
+	if (input.id !== undefined) {
+		const [row] = await deps.db
+			.select()
+			.from(sessions)
+			.where(and(eq(sessions.id, input.id), eq(sessions.accountId, input.accountId)));
+		return row;
+	}
 	if (input.chatId === null || input.messageId === null) return undefined;
 	const [row] = await deps.db
 		.select()
