@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { appRouter, createCallerFactory } from '@remoteagent/shared/api';
+import { outputLogKey } from '@remoteagent/shared';
 import { sessions } from '../../src/lib/server/db/schema/index.ts';
+import { CONSOLE_OUTPUT_GRACE_S } from '../../src/lib/server/sessions/sessions.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import { agentClient, ScriptedAgent, TEST_INSTANCE } from '../harness/scripted-agent.ts';
 import { ALICE, BOB, pairAgent, textUpdate, type Person } from '../harness/accounts.ts';
@@ -143,6 +145,40 @@ describe('web console', () => {
 		} finally {
 			agent.disconnect();
 		}
+	});
+
+	it('keeps a quick task’s output for a page that connects after the end, briefly', async () => {
+		const owner = await pairAgent(t.relay, t.services, person(), 'console-quick');
+		const client = agentClient(t.url, owner.token);
+		const { sessionId } = await asUser(owner.userId).session.create({
+			agentId: owner.agentId,
+			prompt: 'quick',
+			requestId: requestId()
+		});
+		await client.session.start.mutate({ sessionId, instance: TEST_INSTANCE });
+		await client.session.output.mutate({ sessionId, seq: 0, text: 'all done' });
+		await client.session.finish.mutate({ sessionId, status: 'done', reason: null, durationMs: 1 });
+		const read = async () => {
+			const events: unknown[] = [];
+			const stream = t.services.sessions.streamOutput(
+				{ userId: owner.userId },
+				sessionId,
+				null,
+				new AbortController().signal
+			);
+			for await (const { event } of stream) events.push(event);
+			return events;
+		};
+		expect(await read()).toEqual([
+			{ kind: 'text', text: 'all done', seq: 0 },
+			{ kind: 'end', status: 'done', reason: null }
+		]);
+		const ttl = await t.relay.redis.ttl(outputLogKey(sessionId));
+		expect(ttl).toBeGreaterThan(0);
+		expect(ttl).toBeLessThanOrEqual(CONSOLE_OUTPUT_GRACE_S);
+		// After the grace the relay has nothing but the end.
+		await t.relay.redis.del(outputLogKey(sessionId));
+		expect(await read()).toEqual([{ kind: 'end', status: 'done', reason: null }]);
 	});
 
 	it('ends a queued session at once on Abort', async () => {

@@ -26,6 +26,8 @@ import type { Sealer } from '../crypto/seal.ts';
 
 /** Output of a running session is kept at most this long if the agent never finishes it. */
 const OUTPUT_TTL_S = 6 * 3600;
+/** How long the output of an ended web console session waits for its page (see endSession). */
+export const CONSOLE_OUTPUT_GRACE_S = 30;
 /** How long an ended session remembers whether its end notice went out. */
 const NOTICE_MARK_TTL_S = 7 * 86_400;
 /** Sessions whose end notice may still be owed, by when that began (see sendOwedNotices). */
@@ -335,8 +337,13 @@ export async function endSession(
 	}
 	await endLiveOutput(deps, session.id);
 	// Output lives only as long as it takes to deliver it: a late dashboard viewer gets the status from the database.
+	// A web console session (no chat) is delivered to the page that sent it, which may connect
+	// only after a quick task ended: its output waits CONSOLE_OUTPUT_GRACE_S for that page.
+	if (ended.telegramChatId === null) {
+		await deps.redis.expire(outputLogKey(session.id), CONSOLE_OUTPUT_GRACE_S);
+	}
 	await deps.redis.del(
-		outputLogKey(session.id),
+		...(ended.telegramChatId === null ? [] : [outputLogKey(session.id)]),
 		`tg:started:${session.id}`,
 		`tg:abortmsg:${session.id}`,
 		`ses:${session.id}:instance`
