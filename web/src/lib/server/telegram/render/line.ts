@@ -1,9 +1,3 @@
-import { parse, postprocess, preprocess } from 'micromark';
-import { gfmAutolinkLiteral } from 'micromark-extension-gfm-autolink-literal';
-import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough';
-import type { Event, Token } from 'micromark-util-types';
-import type { Tag } from './runs.ts';
-
 /**
  * What micromark (CommonMark + GFM `~~strike~~` and bare URLs) makes of one line of runner
  * output, as operations over the line's characters: open/close a Telegram element, hide markup.
@@ -14,6 +8,11 @@ import type { Tag } from './runs.ts';
  * blocks, link definitions, indented code. Emphasis glued to a letter or digit on its outer
  * side (`2*3*4`) stays literal: runner output is full of such text.
  */
+import { parse, postprocess, preprocess } from 'micromark';
+import { gfmAutolinkLiteral } from 'micromark-extension-gfm-autolink-literal';
+import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough';
+import type { Event, Token } from 'micromark-util-types';
+import type { Tag } from './runs.ts';
 
 export type Op =
 	| { readonly at: number; readonly open: Tag; readonly value?: string }
@@ -172,7 +171,6 @@ function computeMarks(text: string): LineMarks {
 		depth++;
 		if (literal) continue;
 		const type = token.type;
-		// (`parent` is the enclosing token, `parents` ends with this one.)
 		if (LITERAL.has(type) || type.startsWith('literalAutolink')) {
 			literal = token;
 		} else if (type === 'lineEnding' || type === 'blockQuotePrefix') {
