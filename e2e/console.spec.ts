@@ -36,7 +36,8 @@ const RUNNER = [
 	`*xss*) printf '%s\\n' '# Report' '' '<script>window.__xss = "script"</script>' '' ` +
 		`'<img src=x onerror="window.__xss = 1">' '' '[click me](javascript:window.__xss=2)' '' ` +
 		`'<a href="javascript:window.__xss=3">raw link</a> and **still bold**' ;;`,
-	"*) printf '%s\\n' '## Result' '' 'The answer is **42**, see `main.ts`.' '' '- one' '- two' ;;",
+	"*) printf '%s\\n' '## Result' '' 'The answer is **42**, see `main.ts`.' '' '- one' '- two' '' " +
+		"'```sh' 'npx remoteagent init --server=http://127.0.0.1:3000/a/very/long/path/that/does/not/break --code=ABCD-EFGH' '```' ;;",
 	'esac',
 	''
 ].join('\n');
@@ -98,7 +99,7 @@ test('a prompt from the console streams back as Markdown and stays on screen aft
 	const output = turn.getByTestId('console-output');
 	await expect(output.locator('h2')).toHaveText('Result');
 	await expect(output.locator('strong')).toHaveText('42');
-	await expect(output.locator('code')).toHaveText('main.ts');
+	await expect(output.locator('p > code')).toHaveText('main.ts');
 	await expect(output.locator('li')).toHaveText(['one', 'two']);
 	await expect(output, 'no Markdown syntax left over').not.toContainText('**');
 	// Still there a while after the end: the page keeps it, nothing is replaced.
@@ -106,6 +107,13 @@ test('a prompt from the console streams back as Markdown and stays on screen aft
 	await expect(output.locator('strong')).toHaveText('42');
 	await expect(turn.getByTestId('console-abort')).toHaveCount(0);
 	expect(agent.output()).toMatch(/done/);
+	// On a phone the long command wraps inside the page: nothing scrolls sideways.
+	await page.setViewportSize({ width: 390, height: 844 });
+	await expect(output.locator('pre code')).toContainText('--code=ABCD-EFGH');
+	const overflow = await page.evaluate(
+		() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+	);
+	expect(overflow, 'horizontal overflow at 390 px').toBeLessThanOrEqual(0);
 	expect(csp.take()).toEqual([]);
 });
 
