@@ -122,6 +122,8 @@ test('Abort stops a running task; what it printed stays', async ({ browser }) =>
 	const turn = await send(page, 'go slow please');
 	const output = turn.getByTestId('console-output');
 	await expect(output).toContainText('tick 3', { timeout: 30_000 });
+	// One line per line, as the runner printed them (not run together into one paragraph).
+	expect(await output.innerText()).toMatch(/tick 1\ntick 2\ntick 3/);
 	await expect(turn).toHaveAttribute('data-status', 'running');
 	expect(agent.runnerProcesses().length, 'the runner is running').toBeGreaterThan(0);
 
