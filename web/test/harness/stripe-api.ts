@@ -79,6 +79,18 @@ export const STANDIN_PRICES: Price[] = [
 
 const API_VERSION = Stripe.API_VERSION;
 
+/** The relay's Stripe settings for this stand-in (its key, endpoint secret, prices and base). */
+export function billingConfig(fake: FakeStripe) {
+	return {
+		STRIPE_SECRET_KEY: fake.secretKey,
+		STRIPE_WEBHOOK_SECRET: fake.webhookSecret,
+		STRIPE_PRICE_SOLO: STANDIN_PRICES[0]!.id,
+		STRIPE_PRICE_PRO: STANDIN_PRICES[1]!.id,
+		STRIPE_PRICE_TEAM: STANDIN_PRICES[2]!.id,
+		STRIPE_API_BASE: fake.apiBase
+	};
+}
+
 export async function createFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
 	const secretKey = options.secretKey ?? 'sk_test_standin_0123456789abcdefghij';
 	const webhookSecret = options.webhookSecret ?? 'whsec_standin_0123456789abcdefghijklmn';

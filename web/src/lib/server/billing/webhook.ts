@@ -147,12 +147,14 @@ export async function applyStripeEvent(
 }
 
 /**
- * Whether this subscription's state is the account's: its current one, the first one, or a live
- * one replacing it. A stale event of an old, ended subscription cannot undo a newer one, and an
- * abandoned checkout (incomplete) does not end a running trial.
+ * Whether this subscription's state is the account's: its current one, its first one, or a live
+ * one replacing it. A stale event of an old, ended subscription cannot undo a newer one. (An
+ * abandoned checkout, `incomplete`, does not end a running trial: see entitlements.ts.)
  */
 function followsSubscription(account: User, subscription: Stripe.Subscription): boolean {
-	if (account.stripeSubscriptionId === subscription.id) return true;
+	if (!account.stripeSubscriptionId || account.stripeSubscriptionId === subscription.id) {
+		return true;
+	}
 	const status = statusOf(subscription);
 	return status !== null && LIVE_STATUSES.includes(status);
 }
