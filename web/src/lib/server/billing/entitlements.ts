@@ -55,7 +55,7 @@ export interface Standing {
 	active: boolean;
 	/** Why not, when not active. */
 	refusal: Refusal | null;
-	/** Whole days left of the trial while on the trial (0 on its last day), else null. */
+	/** Days left of the trial, started days counted (1 on its last day; 0 once ended), else null. */
 	trialDaysLeft: number | null;
 	limits: Limits;
 }
@@ -97,7 +97,7 @@ export function standingOf(
 			plan: 'trial',
 			active: true,
 			refusal: null,
-			trialDaysLeft: Math.floor(leftMs / 86_400_000),
+			trialDaysLeft: Math.ceil(leftMs / 86_400_000),
 			limits: PLAN_LIMITS.trial
 		};
 	}
