@@ -10,6 +10,7 @@ import { startPostgres } from '../web/test/harness/postgres.ts';
 import {
 	billingConfig,
 	createFakeStripe,
+	STANDIN_PRICES,
 	type FakeStripe
 } from '../web/test/harness/stripe-api.ts';
 import { createDb, type DbHandle } from '../web/src/lib/server/db/index.ts';
@@ -176,4 +177,45 @@ test("an expired trial's prompt gets the billing message, not the agent", async 
 	await expect(page.getByTestId('plan-refusal')).toHaveText(
 		'Your trial has ended: prompts are not relayed until you choose a plan.'
 	);
+});
+
+test('a downgrade in the customer portal pauses the newest agent and deletes nothing', async ({
+	page,
+	signedIn,
+	api,
+	billing
+}) => {
+	await signedIn();
+	await page.goto('/billing');
+	await hydrated(page);
+	await page.getByRole('button', { name: 'Upgrade to Pro' }).click();
+	await page.getByRole('button', { name: 'Subscribe' }).click();
+	await expect(page.getByTestId('current-plan')).toHaveText('Pro', { timeout: 15_000 });
+
+	const names = ['box-1', 'box-2', 'box-3', 'box-4'];
+	for (const name of names) {
+		await page.goto('/agents/new');
+		await hydrated(page);
+		await page.getByRole('button', { name: 'Create pairing code' }).click();
+		const code = (await page.getByTestId('pairing-code').textContent())!.trim();
+		await api().pairing.redeem.mutate({ code, name, runner: 'claude-code' });
+	}
+
+	await page.goto('/billing');
+	await hydrated(page);
+	await page.getByRole('button', { name: 'Manage billing' }).click();
+	await expect(page).toHaveURL(new RegExp(`^${billing.stripe.apiBase}/p/session/bps_`));
+	await page.getByRole('button', { name: `Switch to ${STANDIN_PRICES[0]!.id}` }).click();
+	await expect(page).toHaveURL(/\/billing$/);
+	// The portal's change arrives as a webhook event: the page shows it once applied.
+	await expect(async () => {
+		await page.reload();
+		await expect(page.getByTestId('current-plan')).toHaveText('Solo', { timeout: 500 });
+	}).toPass({ timeout: 15_000 });
+	await expect(page.getByTestId('usage-agents')).toHaveText('Agents: 4 of 3');
+	await expect(page.getByTestId('paused')).toContainText('box-4');
+
+	await page.goto('/agents');
+	await expect(page.getByTestId('agent-row')).toHaveCount(4);
+	await expect(page.getByTestId('paused-agents')).toContainText('Paused by your plan: box-4.');
 });
