@@ -219,3 +219,18 @@ test('a downgrade in the customer portal pauses the newest agent and deletes not
 	await expect(page.getByTestId('agent-row')).toHaveCount(4);
 	await expect(page.getByTestId('paused-agents')).toContainText('Paused by your plan: box-4.');
 });
+
+// The default stack has no STRIPE_SECRET_KEY: billing is off, as on a self-hosted relay.
+base(
+	'without a Stripe key the Billing page says every account is unlimited',
+	async ({ page, signedIn }) => {
+		await signedIn();
+		await page.goto('/billing');
+		await expect(page.getByTestId('billing-off')).toHaveText(
+			'Billing is off on this server (no Stripe key is configured): every account is unlimited.'
+		);
+		await expect(page.getByRole('button', { name: /Upgrade/ })).toHaveCount(0);
+		await page.goto('/agents/new');
+		await expect(page.getByTestId('plan-limit')).toHaveCount(0);
+	}
+);
