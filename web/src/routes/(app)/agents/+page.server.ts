@@ -3,6 +3,7 @@ import { agentName, DomainError } from '@remoteagent/shared';
 import type { Actions, PageServerLoad } from './$types';
 import { getRelay } from '$lib/server/instance';
 import { listAgents, removeAgent, renameAgent } from '$lib/server/agents/agents';
+import { accountUsage } from '$lib/server/billing/entitlements';
 
 function userOf(locals: App.Locals) {
 	if (!locals.user) error(401, 'Sign in first');
@@ -11,7 +12,10 @@ function userOf(locals: App.Locals) {
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const { relay } = await getRelay();
-	return { agents: await listAgents(relay, userOf(locals).userId) };
+	const userId = userOf(locals).userId;
+	// Agents past the plan's limit after a downgrade: kept, but prompts are not relayed to them.
+	const paused = (await accountUsage(relay, userId))?.agents.paused.map((a) => a.name) ?? [];
+	return { agents: await listAgents(relay, userId), paused };
 };
 
 export const actions: Actions = {
