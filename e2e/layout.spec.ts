@@ -103,6 +103,22 @@ test.describe('layout at 1280 and 390 px', () => {
 		await checkPage(page, '/no/such/page', 'not-found', 404);
 		await expect(page).toHaveTitle('Page not found — RemoteAgent');
 		await expect(page.getByRole('link', { name: 'Home' })).toHaveAttribute('href', '/');
+
+		// The favicon is the logo, served by the app.
+		const icon = await page.locator('link[rel=icon]').getAttribute('href');
+		const response = await page.request.get(icon!);
+		expect(response.status()).toBe(200);
+		expect(response.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+		// The current section is marked for assistive technology as well as drawn.
+		await page.goto('/download');
+		await expect(page.getByRole('link', { name: 'Download' })).toHaveAttribute(
+			'aria-current',
+			'page'
+		);
+		await expect(page.getByRole('link', { name: 'Sign in' })).not.toHaveAttribute(
+			'aria-current',
+			'page'
+		);
 	});
 
 	test('signed-in pages: agents, an agent, Add agent, sessions, a session, team, 404', async ({
