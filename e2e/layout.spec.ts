@@ -152,6 +152,11 @@ test.describe('layout at 1280 and 390 px', () => {
 
 		await checkPage(page, '/agents', 'agents');
 		await checkPage(page, `/agents/${paired.agentId}`, 'agent');
+		// Times read "just now", with the exact time on hover.
+		const pairedAt = page.locator('dd time');
+		await expect(pairedAt).toHaveText('just now');
+		await expect(pairedAt).toHaveAttribute('title', /\d{1,2}:\d{2}:\d{2}/);
+		await expect(pairedAt).toHaveAttribute('datetime', /^\d{4}-\d{2}-\d{2}T/);
 		await checkPage(page, '/agents/agt_doesnotexist0000000000000', null, 404);
 
 		await checkPage(page, '/sessions', 'sessions-empty');
@@ -163,7 +168,10 @@ test.describe('layout at 1280 and 390 px', () => {
 			.toBe(1);
 		await checkPage(page, '/sessions', 'sessions');
 		const sessionId = await page.getByTestId('session-row').getAttribute('data-session-id');
-		await checkPage(page, `/sessions/${sessionId}`, null);
+		await checkPage(page, `/sessions/${sessionId}`, 'session', 200, () =>
+			expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'live')
+		);
+		await expect(page.getByTestId('abort')).toBeVisible();
 		await checkPage(page, `/agents/${paired.agentId}`, 'agent-with-session');
 		await checkPage(page, '/team', 'team');
 	});
