@@ -109,6 +109,9 @@ test.describe('layout at 1280 and 390 px', () => {
 		const response = await page.request.get(icon!);
 		expect(response.status()).toBe(200);
 		expect(response.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+		// What the Add-agent page polls answers only a signed-in account.
+		const poll = await page.request.get('/agents/new/paired?since=2030-01-01T00:00:00Z');
+		expect(poll.status()).toBe(401);
 		// The current section is marked for assistive technology as well as drawn.
 		await page.goto('/download');
 		await expect(page.getByRole('link', { name: 'Download' })).toHaveAttribute(
