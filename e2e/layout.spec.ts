@@ -184,3 +184,37 @@ async function postPrompt(relay: RelayStack, user: TelegramUser, text: string, n
 	const updateId = 950_000 + ((user.id * 10 + n) % 1_000_000);
 	expect((await relay.postUpdate(textMessage(user, text, updateId))).status).toBe(200);
 }
+
+test('long names, hosts and prompts wrap instead of widening the phone page', async ({
+	page,
+	signedIn,
+	relay,
+	api
+}) => {
+	const user = await signedIn(page, { ...newTelegramUser('Maximiliane'), username: undefined });
+	await page.goto('/agents/new');
+	await page.getByRole('button', { name: 'Create pairing code' }).click();
+	const code = (await page.getByTestId('pairing-code').textContent())!.trim();
+	const paired = await api().pairing.redeem.mutate({
+		code,
+		name: 'a'.repeat(40),
+		runner: 'custom',
+		hostname: `build-${'x'.repeat(120)}.internal.example.com`
+	});
+	await postPrompt(relay, user, `Refactor ${'src/lib/server/'.repeat(12)}and keep going`, 2);
+	await expect
+		.poll(async () => (await page.goto('/sessions'), await page.getByTestId('session-row').count()))
+		.toBe(1);
+	const sessionId = await page.getByTestId('session-row').getAttribute('data-session-id');
+	await page.setViewportSize({ width: 390, height: 844 });
+	for (const path of [
+		'/agents',
+		`/agents/${paired.agentId}`,
+		'/sessions',
+		`/sessions/${sessionId}`
+	]) {
+		await page.goto(path);
+		await hydrated(page);
+		await expectNoHorizontalOverflow(page, `${path} with long values at 390px`);
+	}
+});
