@@ -7,6 +7,7 @@ import type { Page } from '@playwright/test';
 import { domainCodeOf } from '../shared/src/errors.ts';
 import { expect, test } from './support/fixtures.ts';
 import { hydrated } from './support/hydration.ts';
+import { WIDGET_SCRIPT } from './support/telegram-widget.ts';
 import { newTelegramUser, signedPayload, submitWidgetPayload } from './support/telegram-login.ts';
 
 const SESSION_COOKIE = 'ra_session';
@@ -258,6 +259,21 @@ test('when the Login Widget cannot load, the sign-in page offers the bot instead
 		'href',
 		'https://t.me/e2e_relay_bot?start=login'
 	);
+});
+
+test('a widget script that loads but draws nothing also leads to the bot', async ({ page }) => {
+	// A blocker that answers with an empty script: no error event, just no button.
+	await page.route(`${WIDGET_SCRIPT}*`, (route) =>
+		route.fulfill({ status: 200, contentType: 'application/javascript', body: '' })
+	);
+	await page.clock.install();
+	await page.goto('/login');
+	await hydrated(page);
+	const fallback = page.getByTestId('widget-fallback');
+	await page.clock.runFor(5_000);
+	await expect(fallback).toHaveCount(0);
+	await page.clock.runFor(4_000);
+	await expect(fallback).toBeVisible();
 });
 
 test.describe('accessibility basics', () => {
