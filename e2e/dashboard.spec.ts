@@ -293,6 +293,14 @@ test('the download page lists the built binaries and serves them with their chec
 		await expect(page.getByTestId('verify-command')).toContainText(
 			`echo "${sha256}  remoteagent" | sha256sum -c -`
 		);
+		// On a phone the table becomes cards and the long commands and checksums wrap.
+		await page.setViewportSize({ width: 390, height: 844 });
+		const width = await page.evaluate(() => [
+			document.documentElement.scrollWidth,
+			document.documentElement.clientWidth
+		]);
+		expect(width[0], 'page width at 390 px').toBeLessThanOrEqual(width[1]!);
+		await page.setViewportSize({ width: 1280, height: 720 });
 
 		const [download] = await Promise.all([
 			page.waitForEvent('download'),
