@@ -17,6 +17,17 @@ export const ICONS = {
 		'M18 14.2c2.1.7 3.5 2.7 3.5 5.8'
 	],
 	download: ['M12 3v12', 'm7 10 5 5 5-5', 'M4 20h16'],
+	// For the sections other branches add to the nav (web console, billing).
+	console: [
+		'M4 4h16a1 1 0 0 1 1 1v11a1 1 0 0 1-1 1h-9l-5 4v-4H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z',
+		'm8 9 2 2-2 2',
+		'M13 13h3'
+	],
+	billing: [
+		'M4 5h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z',
+		'M2 10h20',
+		'M6 15h4'
+	],
 	signIn: ['M10 17l5-5-5-5', 'M15 12H3', 'M14 3h5a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2h-5'],
 	signOut: ['M15 17l5-5-5-5', 'M20 12H9', 'M10 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h5'],
 	plus: ['M12 5v14', 'M5 12h14'],
