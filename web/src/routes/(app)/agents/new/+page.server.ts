@@ -1,4 +1,5 @@
 import { error, fail } from '@sveltejs/kit';
+import { PAIRING_CODE_TTL_MS } from '@remoteagent/shared';
 import type { Actions, PageServerLoad } from './$types';
 import { getRelay } from '$lib/server/instance';
 import { issuePairingCode } from '$lib/server/pairing/pairing';
@@ -21,7 +22,11 @@ async function refusal(userId: string): Promise<string | null> {
 
 export const load: PageServerLoad = async ({ locals }) => {
 	if (!locals.user) error(401, 'Sign in first');
-	return { refusal: await refusal(locals.user.userId) };
+	const { relay } = await getRelay();
+	return {
+		refusal: await refusal(locals.user.userId),
+		botUsername: relay.config.TELEGRAM_BOT_USERNAME ?? null
+	};
 };
 
 export const actions: Actions = {
@@ -38,6 +43,7 @@ export const actions: Actions = {
 		const server = relay.config.PUBLIC_URL ?? url.origin;
 		return {
 			code: issued.code,
+			issuedAt: new Date(issued.expiresAt.getTime() - PAIRING_CODE_TTL_MS).toISOString(),
 			expiresAt: issued.expiresAt.toISOString(),
 			command: `remoteagent init --server ${server} --code ${issued.code}`
 		};
