@@ -1,7 +1,8 @@
 /**
  * `pnpm start`: the whole relay on one machine. Redis (our own redis-server unless one is
  * configured) behind the Upstash-compatible REST server, the migrated database, the web app on
- * HOST:PORT, the sweep timer and Telegram long polling; one status block; Ctrl-C stops it all.
+ * HOST:PORT, the sweep timer, Telegram long polling and, for a Stripe test key with a local
+ * STRIPE_API_BASE, the Stripe stand-in; one status block; Ctrl-C stops it all.
  * One instance per data directory (start.lock); a redis-server that dies is restarted.
  * Configuration comes from the environment and `<repo>/.env`, validated once before anything
  * starts. Secrets are never printed.
@@ -25,6 +26,7 @@ import {
 	withLocalDefaults
 } from './lib/settings.ts';
 import { formatStatus, localUrl, telegramMode } from './lib/status.ts';
+import { describeBilling, standInBase, startStripeStandIn } from './lib/stripe-standin.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
@@ -95,6 +97,11 @@ async function main(): Promise<void> {
 	}
 	const sweep = startSweepTimer(relay);
 	cleanups.push(() => sweep.stop());
+	const stripeBase = standInBase(config);
+	if (stripeBase) {
+		const standIn = await startStripeStandIn(config, stripeBase, localUrl(host, server.port));
+		cleanups.push(() => standIn.stop());
+	}
 
 	const status = formatStatus(
 		{
@@ -102,7 +109,8 @@ async function main(): Promise<void> {
 			publicUrl: config.PUBLIC_URL,
 			database: relay.database.describe,
 			redis: redis.describe,
-			telegram
+			telegram,
+			billing: describeBilling(config, stripeBase)
 		},
 		process.stdout.isTTY
 	);

@@ -34,6 +34,8 @@ export interface Status {
 	database: string;
 	redis: string;
 	telegram: TelegramMode;
+	/** Whether and how billing runs (see stripe-standin.ts). */
+	billing?: string;
 }
 
 export function formatStatus(status: Status, color = false): string {
@@ -44,7 +46,8 @@ export function formatStatus(status: Status, color = false): string {
 		['URL', status.url + (showPublic ? ` (public: ${status.publicUrl})` : '')],
 		['Database', status.database],
 		['Redis', status.redis],
-		['Telegram', describeTelegram(status.telegram)]
+		['Telegram', describeTelegram(status.telegram)],
+		...(status.billing ? [['Billing', status.billing] as [string, string]] : [])
 	];
 	return [
 		green(bold('RemoteAgent relay is running')),
