@@ -14,6 +14,8 @@ import { createServices } from '../../src/lib/server/trpc/services.ts';
 import { handleTrpc, TRPC_ENDPOINT } from '../../src/lib/server/trpc/handler.ts';
 import { setUpBot, type ConfiguredBot } from '../../src/lib/server/telegram/setup.ts';
 import { handleWebhook } from '../../src/lib/server/telegram/webhook.ts';
+import { handleAgentFiles } from '../../src/lib/server/review/files-endpoint.ts';
+import { AGENT_FILES_PATH } from '@remoteagent/shared';
 import {
 	deriveWebhookSecret,
 	SECRET_HEADER
@@ -92,6 +94,7 @@ export async function startTestRelay(
 			if (path.startsWith(TRPC_ENDPOINT)) {
 				return handleTrpc(request, { services, user: null, clientAddress, log: relay.log });
 			}
+			if (path === AGENT_FILES_PATH) return handleAgentFiles(request, { relay, services });
 			if (path === '/api/telegram' && request.method === 'POST') {
 				return handleWebhook(request, {
 					secret: config.TELEGRAM_WEBHOOK_SECRET,

@@ -9,6 +9,7 @@ import {
 	outputChannel,
 	outputLogKey,
 	promptPreview,
+	type IncomingFile,
 	type OutputEvent,
 	type SessionFinishInput
 } from '@remoteagent/shared';
@@ -58,6 +59,8 @@ export interface NewSession {
 	/** The Telegram message that carried the prompt. */
 	messageId: number | null;
 	continueSessionId: string | null;
+	/** Files sent with the prompt, as sealed references (see review/file-refs.ts). */
+	files?: IncomingFile[];
 }
 
 /**
@@ -96,7 +99,8 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 			prompt: input.prompt,
 			continueSessionId: row.continuesSessionId,
 			startedBy: input.startedBy,
-			expiresAt: row.queuedAt.getTime() + deps.config.OFFLINE_QUEUE_MS
+			expiresAt: row.queuedAt.getTime() + deps.config.OFFLINE_QUEUE_MS,
+			...(input.files ? { files: input.files } : {})
 		});
 	} catch (error) {
 		if (inserted) {

@@ -21,6 +21,7 @@ import { streamSessionOutput } from '../sessions/output-stream.ts';
 import { admitCommand } from '../sessions/expiry.ts';
 import { acquireSubscriptionLease } from '../relay/subscription-leases.ts';
 import { DomainError } from '@remoteagent/shared';
+import { reviewReply } from '../review/reply.ts';
 
 export function createServices(relay: Relay): ApiServices {
 	return {
@@ -69,6 +70,9 @@ export function createServices(relay: Relay): ApiServices {
 			finish: (agent, input) => finishSession(relay, agent, input),
 			streamOutput: (user, sessionId, lastEventId, signal) =>
 				streamSessionOutput(relay, user, sessionId, lastEventId, signal)
+		},
+		review: {
+			reply: (agent, input) => reviewReply(relay, agent, input)
 		}
 	};
 }
