@@ -7,7 +7,11 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@remoteagent/shared/api/root.ts";
 import type { AgentIdentity, ApiServices } from "@remoteagent/shared/api/root.ts";
 import { DomainError, type DomainErrorCode } from "@remoteagent/shared/errors.ts";
-import type { AgentCommand, SessionFinishInput } from "@remoteagent/shared/schemas.ts";
+import type {
+  AgentCommand,
+  ReviewReplyInput,
+  SessionFinishInput,
+} from "@remoteagent/shared/schemas.ts";
 import { TRPC_PATH } from "../src/connection/client.ts";
 
 /** A pairing code's fate when redeemed. */
@@ -42,6 +46,8 @@ export class StubRelay {
   readonly cancelled = new Set<string>();
   readonly outputs = new Map<string, { seq: number; text: string }[]>();
   readonly finished = new Map<string, SessionFinishInput>();
+  /** Texts the agent sent with `review.reply`. */
+  readonly replies: ReviewReplyInput[] = [];
   readonly heartbeats: { agentId: string; busySessionId: string | null }[] = [];
   readonly goodbyes: string[] = [];
   readonly removed: string[] = [];
@@ -201,6 +207,12 @@ export class StubRelay {
         return Promise.resolve();
       },
       streamOutput: () => (async function* () {})(),
+    },
+    review: {
+      reply: (_agent, input) => {
+        this.replies.push(input);
+        return Promise.resolve();
+      },
     },
   };
 

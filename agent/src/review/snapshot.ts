@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { join, relative, resolve, SEPARATOR } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { git, gitRoot, gitText } from "./git.ts";
 
 /** The agent's own folder in the project (inbox, outbox, review record): never part of a snapshot. */
@@ -71,7 +71,7 @@ async function mtimes(projectDir: string): Promise<Map<string, string>> {
         if (!SKIPPED_DIRS.has(entry.name)) await walk(path);
       } else if (entry.isFile) {
         const info = await Deno.stat(path).catch(() => null);
-        if (info) files.set(relative(projectDir, path).split(SEPARATOR).join("/"), stamp(info));
+        if (info) files.set(relative(projectDir, path).split(sep).join("/"), stamp(info));
       }
     }
   };
@@ -123,10 +123,17 @@ async function gitChanges(projectDir: string, before: string, after: string) {
     after,
   ])).split("\0");
   const counts = new Map<string, [number | null, number | null]>();
-  for (const line of (await gitText(projectDir, ["diff", ...DIFF_FLAGS, "--numstat", "-z", before, after])).split("\0")) {
+  for (
+    const line
+      of (await gitText(projectDir, ["diff", ...DIFF_FLAGS, "--numstat", "-z", before, after]))
+        .split("\0")
+  ) {
     const [added, removed, path] = line.split("\t");
     if (path === undefined) continue;
-    counts.set(path, [added === "-" ? null : Number(added), removed === "-" ? null : Number(removed)]);
+    counts.set(path, [
+      added === "-" ? null : Number(added),
+      removed === "-" ? null : Number(removed),
+    ]);
   }
   const changed: ChangedFile[] = [];
   for (let i = 0; i + 1 < statuses.length; i += 2) {
@@ -140,6 +147,10 @@ async function gitChanges(projectDir: string, before: string, after: string) {
 }
 
 /** The unified diff between two git snapshots, relative to the project. */
-export async function unifiedDiff(projectDir: string, before: string, after: string): Promise<string> {
+export async function unifiedDiff(
+  projectDir: string,
+  before: string,
+  after: string,
+): Promise<string> {
   return await gitText(projectDir, ["diff", ...DIFF_FLAGS, before, after]);
 }

@@ -83,7 +83,10 @@ async function currentShas(projectDir: string, paths: string[]) {
     const info = await Deno.lstat(join(projectDir, path)).catch(() => null);
     if (info?.isSymlink) {
       const target = new TextEncoder().encode(await Deno.readLink(join(projectDir, path)));
-      shas.set(path, (await gitText(projectDir, ["hash-object", "--stdin"], { stdin: target })).trim());
+      shas.set(
+        path,
+        (await gitText(projectDir, ["hash-object", "--stdin"], { stdin: target })).trim(),
+      );
     } else if (info?.isFile) present.push(path);
   }
   if (present.length > 0) {
