@@ -36,13 +36,31 @@ export function sanitizeName(raw: string): string {
  * Writes `body` to a new file in the inbox named after `name` (a numbered variant if that name
  * is taken); returns its path relative to the project.
  */
-export async function saveToInbox(
+export function saveToInbox(
   projectDir: string,
   name: string,
   body: ReadableStream<Uint8Array>,
 ): Promise<string> {
+  return saveInto(projectDir, INBOX_DIR, name, body);
+}
+
+/**
+ * Copies a project file into the outbox, so it is sent to the chat when the task ends (the
+ * `send_file` tool). Returns its path relative to the project.
+ */
+export async function copyToOutbox(projectDir: string, absPath: string): Promise<string> {
+  const file = await Deno.open(absPath, { read: true });
+  return await saveInto(projectDir, OUTBOX_DIR, basename(absPath), file.readable);
+}
+
+async function saveInto(
+  projectDir: string,
+  folder: string,
+  name: string,
+  body: ReadableStream<Uint8Array>,
+): Promise<string> {
   await ensureAgentDir(projectDir);
-  const dir = join(projectDir, INBOX_DIR);
+  const dir = join(projectDir, folder);
   await Deno.mkdir(dir, { recursive: true });
   const safe = sanitizeName(name);
   const dot = safe.lastIndexOf(".");
@@ -62,9 +80,10 @@ export async function saveToInbox(
       await Deno.remove(join(dir, fileName)).catch(() => {});
       throw error;
     }
-    return `${INBOX_DIR}/${fileName}`;
+    return `${folder}/${fileName}`;
   }
-  throw new Error("the inbox has too many files of that name");
+  await body.cancel();
+  throw new Error(`${folder} has too many files of that name`);
 }
 
 /** Files directly in the outbox with their modification stamps. */
