@@ -128,8 +128,10 @@ test('a task’s changes follow its output; /diff repeats them; /undo restores e
 	expect(await git(dir, 'ls-files', '--stage')).toBe(index);
 	expect(await git(dir, 'stash', 'list')).toBe('');
 
-	// After the task the user changes b.txt (not the task's): undo must leave it alone.
+	// After the task the user changes b.txt (not the task's) and c.txt (the task's): undo must
+	// leave both alone, and say so for c.txt.
 	await writeFile(join(dir, 'b.txt'), 'the user’s own edit\n');
+	await writeFile(join(dir, 'c.txt'), 'the user took c.txt over\n');
 
 	await say(user, '/diff');
 	await waitForChat(system.telegram, user, 'the /diff answer', (ms) =>
@@ -150,9 +152,12 @@ test('a task’s changes follow its output; /diff repeats them; /undo restores e
 	const undone = await waitForChat(system.telegram, user, 'the undo answer', (ms) =>
 		ms.find((m) => m.visible.startsWith('↩ Undid'))
 	);
-	expect(undone.visible).toContain('2 restored');
+	expect(undone.visible).toBe(
+		'↩ Undid “please edit the files”: 1 restored.\n• a.txt\n' +
+			'Left alone, because they changed again after the task:\n• c.txt'
+	);
 	expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('original a\n');
-	await expect(readFile(join(dir, 'c.txt'))).rejects.toThrow();
+	expect(await readFile(join(dir, 'c.txt'), 'utf8')).toBe('the user took c.txt over\n');
 	expect(await readFile(join(dir, 'b.txt'), 'utf8')).toBe('the user’s own edit\n');
 	expect(await git(dir, 'ls-files', '--stage')).toBe(index);
 	expect(
