@@ -20,7 +20,7 @@ export const AGENT_DIR = ".remoteagent";
 /** Folders the mtime walk skips: version control, dependencies, the agent's own folder. */
 const SKIPPED_DIRS = new Set([".git", "node_modules", AGENT_DIR]);
 /** The mtime walk stops after this many files (a task summary, not an inventory). */
-const MTIME_WALK_LIMIT = 50_000;
+const MTIME_WALK_LIMIT = 20_000;
 
 /** A point-in-time state of the project's files. */
 export type Snapshot =
@@ -64,7 +64,9 @@ async function writeTree(projectDir: string): Promise<string> {
 async function mtimes(projectDir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const walk = async (dir: string): Promise<void> => {
-    for await (const entry of Deno.readDir(dir)) {
+    // A folder that vanished or is unreadable is left out, not a reason to fail the summary.
+    const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => [] as Deno.DirEntry[]);
+    for (const entry of entries) {
       if (files.size >= MTIME_WALK_LIMIT) return;
       const path = join(dir, entry.name);
       if (entry.isDirectory) {
