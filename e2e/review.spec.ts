@@ -21,7 +21,8 @@ import {
 } from './support/system-chat.ts';
 import { commitAll, git, photoUpdate } from './support/system-files.ts';
 import { anthropicScript, openaiScript } from './support/system-scripts.ts';
-import { startSystem, type System } from './support/system.ts';
+import { type MessagesRequestBody, type ModelReply } from './support/system-fakes.ts';
+import { SECRETS, startSystem, type System } from './support/system.ts';
 import { newTelegramUser, type TelegramUser } from './support/telegram-login.ts';
 
 let system: System;
@@ -34,7 +35,10 @@ test.beforeAll(async () => {
 	test.setTimeout(60_000);
 	system = await startSystem({
 		databaseTemplate: process.env.E2E_DATABASE_TEMPLATE,
-		anthropicReply: anthropicScript,
+		anthropicReply: (body) =>
+			JSON.stringify(body.messages[0]).includes('send me')
+				? sendFileScript(body)
+				: anthropicScript(body),
 		openaiReply: openaiScript
 	});
 	scripts = await mkdtemp(join(tmpdir(), 'e2e-review-runner-'));
@@ -194,6 +198,68 @@ test('a photo reaches the inbox byte-identical; an outbox file comes back as a d
 	expect(chat.findIndex((m) => m.document)).toBeLessThan(chat.findIndex(isDone));
 	// The photo is the agent's, not the project's: it is not among the task's changes.
 	expect(chat.some((m) => m.visible.startsWith('📝'))).toBe(false);
+});
+
+/** "send me …": the model writes chart.csv and sends it with send_file, then says so. */
+function sendFileScript(body: MessagesRequestBody): ModelReply {
+	const last = body.messages.at(-1);
+	if (Array.isArray(last?.content) && last.content.some((b) => b.type === 'tool_result')) {
+		return { blocks: [{ type: 'text', pieces: ['The chart ', 'is on its way.'] }] };
+	}
+	return {
+		blocks: [
+			{ type: 'tool_use', name: 'write_file', input: { path: 'chart.csv', content: CHART } },
+			{ type: 'tool_use', name: 'send_file', input: { path: 'chart.csv' } }
+		]
+	};
+}
+
+const CHART = 'month,tasks\njan,3\nfeb,5\n';
+
+test('claude-sdk sends a file it wrote with send_file; the summary and /undo cover the file', async () => {
+	const user = newTelegramUser('Sdk');
+	const agent = await pairAgent({
+		system,
+		user,
+		name: 'sdk-files-box',
+		runner: 'claude-sdk',
+		baseUrl: system.anthropic.url,
+		model: 'claude-test-model',
+		secret: { variable: 'ANTHROPIC_API_KEY', value: SECRETS.anthropic, viaFlag: false },
+		files: { 'README.md': 'project\n' }
+	});
+	agents.push(agent);
+	await commitAll(agent.projectDir);
+	await agent.start();
+
+	await say(user, 'send me a chart of the tasks');
+	const chat = await waitForEnds(system.telegram, user, 1);
+	expect(chat.find(isDone), describeChat(system.telegram, user)).toBeDefined();
+	expect(
+		chat.some((m) => m.visible.includes('The chart is on its way.')),
+		describeChat(system.telegram, user)
+	).toBe(true);
+	expect(
+		chat.some((m) => m.visible.startsWith('📝 1 file changed (+3 −0)\nA chart.csv +3 −0'))
+	).toBe(true);
+	const document = chat.find((m) => m.document)?.document;
+	expect(document).toEqual({
+		filename: 'chart.csv',
+		size: CHART.length,
+		sha256: sha256(new TextEncoder().encode(CHART))
+	});
+
+	await say(user, '/undo');
+	const question = await waitForChat(system.telegram, user, 'the undo question', (ms) =>
+		ms.find((m) => m.visible.startsWith('Put the files changed by the last task'))
+	);
+	const keyboard = question.reply_markup as { inline_keyboard: { callback_data: string }[][] };
+	const confirm = keyboard.inline_keyboard[0]![0]!.callback_data;
+	expect((await system.postUpdate(tap(user, confirm, question.message_id))).status).toBe(200);
+	await waitForChat(system.telegram, user, 'the undo answer', (ms) =>
+		ms.find((m) => m.visible.startsWith('↩ Undid “send me a chart of the tasks”: 1 restored.'))
+	);
+	await expect(readFile(join(agent.projectDir, 'chart.csv'))).rejects.toThrow();
 });
 
 let tapId = 800_000;
