@@ -119,3 +119,23 @@ Deno.test("outside git the snapshot lists files by modification time", async () 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a project in a subfolder of a repository sees and undoes only its own files", async () => {
+  const root = await repo();
+  try {
+    const project = join(root, "src");
+    const before = await takeSnapshot(project);
+    await Deno.writeTextFile(join(project, "b.ts"), "export const b = 2;\n");
+    await Deno.writeTextFile(join(root, "a.txt"), "outside the project\n");
+    const after = await takeSnapshot(project);
+    assert(before.kind === "git" && after.kind === "git");
+    const files = await changedFiles(project, before, after);
+    assertEquals(files.map((f) => f.path), ["b.ts"]);
+    const result = await undoChanges(project, before.tree, after.tree, ["b.ts"]);
+    assertEquals(result, { restored: ["b.ts"], refused: [] });
+    assertEquals(await Deno.readTextFile(join(project, "b.ts")), "export const b = 1;\n");
+    assertEquals(await Deno.readTextFile(join(root, "a.txt")), "outside the project\n");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
