@@ -16,6 +16,8 @@ import type { AgentEventSink } from "./events.ts";
 import { dropReason, revocationOf } from "./failures.ts";
 import { retryTransient } from "./retry.ts";
 import { type ResumeStore, TaskQueue } from "./task_queue.ts";
+import { Reviewer } from "../review/reviewer.ts";
+import type { FileTransfer } from "../review/transfer.ts";
 
 /** Options of {@link runAgent}. */
 export interface AgentLoopOptions {
@@ -35,6 +37,8 @@ export interface AgentLoopOptions {
   now?: () => number;
   timers?: Timers;
   random?: () => number;
+  /** Moves files between the project and the chat; without it files are not exchanged. */
+  files?: FileTransfer;
   /** This process's id for `session.start` (default: random). */
   instance?: string;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -84,7 +88,15 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
     expire: (input) => retrying(() => client.approval.expire.mutate(input)),
   }, timers);
   const permissions = options.permissions;
+  const reviewer = new Reviewer({
+    projectDir: options.projectDir,
+    reply: (target, text) => retrying(() => client.review.reply.mutate({ ...target, text })),
+    files: options.files ?? null,
+    busy: (): boolean => queue.busySessionId !== null,
+    onWarning: (message) => onEvent({ type: "warning", message }),
+  });
   const queue = new TaskQueue({
+    review: reviewer,
     runner: options.runner,
     projectDir: options.projectDir,
     resumes: options.resumes,
@@ -143,6 +155,8 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
         queue.enqueue(parsed.data);
       } else if (parsed.data.type === "approval") {
         broker.answer(parsed.data);
+      } else if (parsed.data.type === "review") {
+        void reviewer.handle(parsed.data);
       } else {
         queue.abort(parsed.data.sessionId);
       }

@@ -11,6 +11,7 @@ import type {
 	CreateSessionOutput,
 	OutputEvent,
 	RedeemPairingOutput,
+	ReviewReplyInput,
 	SessionFinishInput
 } from '../schemas.ts';
 import type { AgentSummary } from '../schemas.ts';
@@ -91,6 +92,10 @@ export interface ApiServices {
 			lastEventId: string | null,
 			signal: AbortSignal
 		): AsyncIterable<{ id: string; event: OutputEvent }>;
+	};
+	review: {
+		/** Send the agent's text to the chat of its session or review request. */
+		reply(agent: AgentIdentity, input: ReviewReplyInput): Promise<void>;
 	};
 }
 

@@ -4,6 +4,7 @@ import { agentsRouter } from './agents.ts';
 import { approvalRouter } from './approval.ts';
 import { router } from './init.ts';
 import { pairingRouter } from './pairing.ts';
+import { reviewRouter } from './review.ts';
 import { sessionRouter } from './session.ts';
 
 export const appRouter = router({
@@ -11,7 +12,8 @@ export const appRouter = router({
 	agent: agentRouter,
 	session: sessionRouter,
 	agents: agentsRouter,
-	approval: approvalRouter
+	approval: approvalRouter,
+	review: reviewRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -40,6 +40,13 @@ const repliedTo = z.object({
 	from: user.optional()
 });
 
+/** A file the bot may fetch: a photo size or a document (features/files.ts). */
+const file = {
+	file_id: z.string().min(1).max(512),
+	file_unique_id: z.string().min(1).max(512),
+	file_size: z.number().int().nonnegative().optional()
+};
+
 const message = z.object({
 	message_id: z.number().int(),
 	date: z.number().int(),
@@ -47,7 +54,19 @@ const message = z.object({
 	from: user.optional(),
 	text: z.string().optional(),
 	entities: z.array(entity).optional(),
-	reply_to_message: repliedTo.optional()
+	reply_to_message: repliedTo.optional(),
+	caption: z.string().optional(),
+	photo: z
+		.array(z.object({ ...file, width: z.number().int(), height: z.number().int() }))
+		.max(20)
+		.optional(),
+	document: z
+		.object({
+			...file,
+			file_name: z.string().max(1024).optional(),
+			mime_type: z.string().optional()
+		})
+		.optional()
 });
 
 const callbackQuery = z.object({

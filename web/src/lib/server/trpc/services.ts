@@ -24,6 +24,7 @@ import { acquireSubscriptionLease } from '../relay/subscription-leases.ts';
 import { DomainError } from '@remoteagent/shared';
 import { expireApproval, requestApproval } from '../approvals/approvals.ts';
 import { recordPermissionMode } from '../approvals/modes.ts';
+import { reviewReply } from '../review/reply.ts';
 
 export function createServices(relay: Relay): ApiServices {
 	return {
@@ -81,6 +82,9 @@ export function createServices(relay: Relay): ApiServices {
 				streamSessionOutput(relay, user, sessionId, lastEventId, signal),
 			create: (user, input) => createConsoleSession(relay, user, input),
 			abort: (user, sessionId) => abortConsoleSession(relay, user, sessionId)
+		},
+		review: {
+			reply: (agent, input) => reviewReply(relay, agent, input)
 		}
 	};
 }
