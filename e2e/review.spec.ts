@@ -226,7 +226,9 @@ test('claude-sdk sends a file it wrote with send_file; the summary and /undo cov
 		baseUrl: system.anthropic.url,
 		model: 'claude-test-model',
 		secret: { variable: 'ANTHROPIC_API_KEY', value: SECRETS.anthropic, viaFlag: false },
-		files: { 'README.md': 'project\n' }
+		files: { 'README.md': 'project\n' },
+		// It writes a file: edits need no approval in this mode (approvals have their own spec).
+		permissionMode: 'accept-edits'
 	});
 	agents.push(agent);
 	await commitAll(agent.projectDir);

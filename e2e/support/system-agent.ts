@@ -100,6 +100,8 @@ export interface AgentOptions {
 	program?: AgentProgram;
 	/** Files to put in the project directory first. */
 	files?: Record<string, string>;
+	/** `init --permission-mode` (a new agent asks by default: see README, Approvals). */
+	permissionMode?: 'ask' | 'accept-edits' | 'auto';
 }
 
 export interface Agent {
@@ -185,6 +187,7 @@ export async function pairAgent(opts: AgentOptions): Promise<Agent> {
 		if (opts.runnerBin) args.push('--runner-bin', opts.runnerBin);
 		if (opts.model) args.push('--model', opts.model);
 		if (opts.baseUrl) args.push('--base-url', opts.baseUrl);
+		if (opts.permissionMode) args.push('--permission-mode', opts.permissionMode);
 		const env = baseEnv(home);
 		if (opts.secret) {
 			env[opts.secret.variable] = opts.secret.value;
