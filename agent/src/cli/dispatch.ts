@@ -7,6 +7,7 @@ import { doctorCommand } from "./doctor.ts";
 import { initCommand } from "./init.ts";
 import { listCommand } from "./list.ts";
 import { removeCommand } from "./remove.ts";
+import { serviceCommand } from "./service.ts";
 import { startCommand } from "./start.ts";
 import { statusCommand } from "./status.ts";
 
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   listCommand,
   statusCommand,
   removeCommand,
+  serviceCommand,
   doctorCommand,
 ];
 
