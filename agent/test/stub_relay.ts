@@ -8,6 +8,7 @@ import { appRouter } from "@remoteagent/shared/api/root.ts";
 import type { AgentIdentity, ApiServices } from "@remoteagent/shared/api/root.ts";
 import { DomainError, type DomainErrorCode } from "@remoteagent/shared/errors.ts";
 import type { AgentCommand, SessionFinishInput } from "@remoteagent/shared/schemas.ts";
+import { HEALTH_SERVICE } from "@remoteagent/shared/protocol.ts";
 import { TRPC_PATH } from "../src/connection/client.ts";
 
 /** A pairing code's fate when redeemed. */
@@ -52,6 +53,8 @@ export class StubRelay {
   readonly failures = new Map<string, { count: number; afterApply: boolean }>();
   /** Status of `GET /healthz`. */
   healthStatus = 200;
+  /** The bot's username `/healthz` names (null: no bot configured). */
+  botUsername: string | null = "stub_relay_bot";
   /** Redemptions allowed before `RATE_LIMITED`. */
   redeemLimit = Infinity;
   #redeems = 0;
@@ -240,7 +243,14 @@ export class StubRelay {
       body,
     });
     if (url.pathname === "/healthz") {
-      return Response.json({ ok: this.healthStatus === 200 }, { status: this.healthStatus });
+      return Response.json(
+        {
+          service: HEALTH_SERVICE,
+          status: this.healthStatus === 200 ? "ok" : "degraded",
+          bot: this.botUsername,
+        },
+        { status: this.healthStatus },
+      );
     }
     if (!url.pathname.startsWith(TRPC_PATH + "/")) {
       return new Response("not found", { status: 404 });

@@ -59,10 +59,12 @@ describe('pnpm start', () => {
 		// Public: the state of each store and nothing else (no data directory, no Redis port).
 		const healthText = await health.text();
 		expect(JSON.parse(healthText)).toEqual({
+			service: 'remoteagent',
 			status: 'ok',
 			database: { ok: true, driver: 'pglite' },
 			redis: { ok: true },
-			telegram: 'configured'
+			telegram: 'configured',
+			bot: null
 		});
 		expect(healthText).not.toContain(dataDir);
 		expect(healthText).not.toContain(String(redisPort));

@@ -143,12 +143,6 @@ Deno.test("bad input gets one clear line before anything is redeemed", async () 
     );
     s.relay.healthStatus = 503;
     await assertRejects(() => run([...ok, ...customFlags]), ServerError, "not healthy");
-    s.relay.healthStatus = 404;
-    await assertRejects(
-      () => run([...ok, ...customFlags]),
-      ServerError,
-      "does not look like a RemoteAgent server",
-    );
     assertEquals(s.relay.codes.get(CODE), "fresh", "the code was not spent");
   } finally {
     await s.done();
@@ -165,8 +159,83 @@ Deno.test("an unreachable server is a clear error", async () => {
     await assertRejects(
       () => initCommand.run(args, s.cli().ctx),
       ServerError,
-      "cannot reach the server",
+      `connection refused at http://127.0.0.1:${port}: is the relay running?`,
     );
+  } finally {
+    await s.done();
+  }
+});
+
+Deno.test("a server that is not a RemoteAgent relay is told so before any pairing call", async () => {
+  const s = await setup();
+  // Answers 200 to everything, as a web server with a catch-all page does.
+  const requests: string[] = [];
+  const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    requests.push(new URL(req.url).pathname);
+    return new Response("<html>welcome</html>", { headers: { "content-type": "text/html" } });
+  });
+  try {
+    const url = `http://127.0.0.1:${other.addr.port}`;
+    await assertRejects(
+      () => initCommand.run(["--server", url, "--code", CODE, ...customFlags], s.cli().ctx),
+      ServerError,
+      `${url} is not a RemoteAgent server`,
+    );
+    assertEquals(requests, ["/healthz"]);
+  } finally {
+    await other.shutdown();
+    await s.done();
+  }
+});
+
+Deno.test("on a terminal, every bad answer is explained and asked again; the key is read masked", async () => {
+  const s = await setup();
+  s.relay.codes.set("EXPD-0000", "expired");
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const dead = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  listener.close();
+  try {
+    const cli = s.cli({
+      answers: [
+        "", // Server URL: required
+        "not a url",
+        dead, // connection refused
+        s.relay.url,
+        "", // Pairing code: required
+        "12", // malformed
+        "EXPD-0000", // accepted now, refused as expired at redemption
+        "bad/name", // Agent name
+        "", // the default: my-project
+        "", // Runner: no default without a key
+        "gpt",
+        "claude-sdk",
+        "", // Model: the runner's default
+        "", // API key: required
+        "sk-ant-typed-777",
+        "ABCD-EFGH", // the code again, after "expired"
+      ],
+    });
+    assertEquals(await initCommand.run([], cli.ctx), 0);
+    const out = cli.out();
+    for (
+      const complaint of [
+        "✗ the server URL is required",
+        "✗ 'not a url' is not a server URL",
+        `✗ connection refused at ${dead}: is the relay running?`,
+        "✗ the pairing code is required",
+        "✗ a pairing code looks like ABCD-EFGH",
+        "✗ invalid agent name 'bad/name'",
+        "✗ choose a runner: one of claude-sdk",
+        "✗ unknown runner 'gpt'",
+        "✗ the claude-sdk runner needs an Anthropic API key",
+        "✗ this pairing code has expired",
+      ]
+    ) assertIncludes(out, complaint);
+    assertIncludes(out, "Agent name [my-project]: ");
+    assertEquals(cli.secrets, ["", "sk-ant-typed-777"], "only the key is read as a secret");
+    assertEquals((await s.store.loadGlobal()).anthropicApiKey, "sk-ant-typed-777");
+    assertIncludes(out, "Paired: agent 'my-project'");
+    assertIncludes(out, "Then message @stub_relay_bot on Telegram: https://t.me/stub_relay_bot");
   } finally {
     await s.done();
   }

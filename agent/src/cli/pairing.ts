@@ -3,6 +3,7 @@ import { DOMAIN_ERRORS, domainCodeOf } from "@remoteagent/shared/errors.ts";
 import type { RedeemPairingOutput } from "@remoteagent/shared/schemas.ts";
 import type { RunnerName } from "@remoteagent/shared/protocol.ts";
 import { createApiClient } from "../connection/client.ts";
+import { networkProblem } from "./server.ts";
 import { type AgentError, messageOf, PairingError, ServerError } from "../errors.ts";
 
 /** What `pairing.redeem` needs. */
@@ -58,10 +59,7 @@ export function pairingFailure(error: unknown, req: { server: string; name: stri
     return new PairingError("too many pairing attempts: wait a minute, then try again", options);
   }
   if (status === undefined) {
-    return new ServerError(
-      `pairing failed: cannot talk to ${req.server}: ${messageOf(error)}`,
-      options,
-    );
+    return new ServerError(`pairing failed: ${networkProblem(error, req.server)}`, options);
   }
   return new ServerError(
     `pairing failed: the server answered ${status}: ${messageOf(error)}`,
