@@ -14,6 +14,17 @@ import { TRPC_PATH } from "../src/connection/client.ts";
 /** A pairing code's fate when redeemed. */
 export type CodeState = "fresh" | "expired" | "used";
 
+/** A device-flow request as the stub keeps it. */
+export interface StubDevice {
+  name: string;
+  runner: string;
+  hostname: string;
+  directory: string;
+  deviceCode: string;
+  state: "pending" | "approved" | "denied" | "expired" | "delivered";
+  polls?: number;
+}
+
 interface StubAgent extends AgentIdentity {
   token: string;
   revoked: boolean;
@@ -31,6 +42,9 @@ export interface RecordedRequest {
 export class StubRelay {
   readonly agents = new Map<string, StubAgent>();
   readonly codes = new Map<string, CodeState>();
+  /** Device-flow requests by user code; tests decide them by setting `state`. */
+  readonly devices = new Map<string, StubDevice>();
+  #devices = 0;
   readonly commands: { agentId: string; id: string; command: AgentCommand }[] = [];
   readonly acked: string[] = [];
   /** Sessions in the order they were started, each once. */
@@ -143,6 +157,38 @@ export class StubRelay {
         const agentId = `agt_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
         const token = this.addAgent(agentId, input.name);
         return Promise.resolve({ agentId, name: input.name, token, accountName: "Test account" });
+      },
+      startDevice: (input) => {
+        const userCode = `DEV${++this.#devices}-AAAA`.slice(0, 9);
+        const deviceCode = `device-secret-${crypto.randomUUID()}`;
+        this.devices.set(userCode, { ...input, deviceCode, state: "pending" });
+        return Promise.resolve({
+          deviceCode,
+          userCode,
+          verificationUrl: `${this.url}/pair/${userCode}`,
+          expiresAt: new Date(Date.now() + 600_000).toISOString(),
+          intervalMs: 20,
+        });
+      },
+      pollDevice: (deviceCode) => {
+        const entry = [...this.devices.entries()].find(([, d]) => d.deviceCode === deviceCode);
+        if (!entry) return fail("PAIRING_CODE_UNKNOWN");
+        const [, device] = entry;
+        device.polls = (device.polls ?? 0) + 1;
+        if (device.state === "pending") return Promise.resolve({ status: "pending" as const });
+        if (device.state === "denied") return fail("PAIRING_DENIED");
+        if (device.state === "expired") return fail("PAIRING_CODE_EXPIRED");
+        if (device.state === "delivered") return fail("PAIRING_CODE_USED");
+        device.state = "delivered";
+        const agentId = `agt_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+        const token = this.addAgent(agentId, device.name);
+        return Promise.resolve({
+          status: "approved" as const,
+          agentId,
+          name: device.name,
+          token,
+          accountName: "Test account",
+        });
       },
     },
     commands: {

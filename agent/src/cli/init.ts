@@ -10,7 +10,7 @@ import { PairingError, UsageError } from "../errors.ts";
 import { parseCommandArgs } from "./args.ts";
 import { type Command, storeFor } from "./command.ts";
 import { askUntil, BadAnswer, type CliContext, confirm, paint, say } from "./context.ts";
-import { redeemCode } from "./pairing.ts";
+import { approveInBrowser, redeemCode } from "./pairing.ts";
 import {
   chooseRunner,
   hasRunnerFlags,
@@ -32,13 +32,15 @@ const OPTIONS = {
 
 const HELP = `Usage: remoteagent init [options]
 
-Pair the current directory with your RemoteAgent account. On a terminal, asks for whatever
-is not given as an option; without a terminal, --server and --code are required.
+Pair the current directory with your RemoteAgent account. Without --code it shows a link
+(and its QR code): open it signed in to the dashboard and approve, and the agent receives its
+token. On a terminal, asks for whatever is not given as an option; without a terminal,
+--server is required.
 Run it again in a paired directory to change the runner (no new code needed).
 
 Options:
   --server URL         address of the RemoteAgent server (https://…)
-  --code CODE          pairing code from the dashboard ("Add agent")
+  --code CODE          pairing code from the dashboard ("Add agent") instead of the link
   --name NAME          name of this agent (default: the directory's name)
   --runner R           claude-sdk, claude-code, codex, gemini, aider, openclaw or custom
                        (default: claude-sdk when an Anthropic API key is configured)
@@ -123,6 +125,17 @@ async function pair(
   await preflightRunner(ctx, { runner: chosen.settings }, chosen.global, store.conversationsDir);
   let paired;
   for (;;) {
+    if (code === null) {
+      paired = await approveInBrowser(ctx, {
+        server,
+        name,
+        runner: chosen.settings.runner,
+        hostname: ctx.hostname(),
+        directory: projectDir,
+        fetch: ctx.fetch,
+      });
+      break;
+    }
     try {
       paired = await redeemCode({
         server,
@@ -194,10 +207,16 @@ function parseCode(raw: string): string {
   return code;
 }
 
-async function askCode(ctx: CliContext, given: string | undefined): Promise<string> {
+/** A typed code, or null: approve in the browser instead (device flow, the default). */
+async function askCode(ctx: CliContext, given: string | undefined): Promise<string | null> {
   if (given !== undefined) return parseCode(given);
-  if (!ctx.interactive) throw new UsageError("--code is required when not run on a terminal");
-  return await askUntil(ctx, "Pairing code (dashboard → Add agent)", "", parseCode);
+  if (!ctx.interactive) return null;
+  return await askUntil(
+    ctx,
+    "Pairing code from the dashboard (Enter: approve in the browser instead)",
+    "",
+    (raw) => (raw ? parseCode(raw) : null),
+  );
 }
 
 function parseName(raw: string): string {

@@ -106,7 +106,6 @@ Deno.test("bad input gets one clear line before anything is redeemed", async () 
       initCommand.run(args, s.cli({ env }).ctx);
     const ok = ["--server", s.relay.url, "--code", CODE];
     await assertRejects(() => run(["--code", CODE]), UsageError, "--server is required");
-    await assertRejects(() => run(["--server", s.relay.url]), UsageError, "--code is required");
     await assertRejects(
       () => run([...ok, "--runner", "gpt"]),
       UsageError,
@@ -201,7 +200,6 @@ Deno.test("on a terminal, every bad answer is explained and asked again; the key
         "not a url",
         dead, // connection refused
         s.relay.url,
-        "", // Pairing code: required
         "12", // malformed
         "EXPD-0000", // accepted now, refused as expired at redemption
         "bad/name", // Agent name
@@ -222,7 +220,6 @@ Deno.test("on a terminal, every bad answer is explained and asked again; the key
         "✗ the server URL is required",
         "✗ 'not a url' is not a server URL",
         `✗ connection refused at ${dead}: is the relay running?`,
-        "✗ the pairing code is required",
         "✗ a pairing code looks like ABCD-EFGH",
         "✗ invalid agent name 'bad/name'",
         "✗ choose a runner: one of claude-sdk",
@@ -309,6 +306,55 @@ Deno.test("the wizard asks for what is missing", async () => {
     assertEquals(await initCommand.run([], again.ctx), 0);
     assertIncludes(again.out(), "Change its runner?");
     assertEquals((await s.store.listAgents())[0]!.runner, { runner: "custom", bin: "/bin/cat" });
+  } finally {
+    await s.done();
+  }
+});
+
+Deno.test("without a code: a link and its QR code, then the token once approved in the browser", async () => {
+  const s = await setup();
+  try {
+    const cli = s.cli();
+    const running = initCommand.run(["--server", s.relay.url, ...customFlags], cli.ctx);
+    await s.relay.until(() => s.relay.devices.size === 1, "the device request");
+    const [userCode, device] = [...s.relay.devices.entries()][0]!;
+    assertEquals(
+      { name: device!.name, runner: device!.runner, hostname: device!.hostname },
+      { name: "my-project", runner: "custom", hostname: "test-host" },
+    );
+    assertEquals(device!.directory, s.project);
+    await s.relay.until(() => (device!.polls ?? 0) >= 2, "the agent polling");
+    device!.state = "approved";
+    assertEquals(await running, 0);
+    const out = cli.out();
+    assertIncludes(out, `${s.relay.url}/pair/${userCode}`);
+    assertIncludes(out, "█");
+    assertIncludes(out, `The page shows the code ${userCode}`);
+    assertIncludes(out, "Paired: agent 'my-project'");
+    const [agent] = await s.store.listAgents();
+    assert(agent);
+    assertEquals(device!.state, "delivered");
+  } finally {
+    await s.done();
+  }
+});
+
+Deno.test("a request denied on the dashboard, or expired, is told as such and pairs nothing", async () => {
+  const s = await setup();
+  try {
+    for (
+      const [state, message] of [
+        ["denied", "the pairing was denied on the dashboard"],
+        ["expired", "the pairing request expired (10 minutes) before it was approved"],
+      ] as const
+    ) {
+      s.relay.devices.clear();
+      const running = initCommand.run(["--server", s.relay.url, ...customFlags], s.cli().ctx);
+      await s.relay.until(() => s.relay.devices.size === 1, "the device request");
+      [...s.relay.devices.values()][0]!.state = state;
+      await assertRejects(() => running, PairingError, message);
+    }
+    assertEquals(await s.store.listAgents(), []);
   } finally {
     await s.done();
   }

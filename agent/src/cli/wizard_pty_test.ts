@@ -132,7 +132,7 @@ Deno.test({
       await pty.expect(`✗ connection refused at ${dead}: is the relay running?`);
       await pty.expect(`Server URL [${dead}]: `);
       await pty.type(`${relay.url}\r`);
-      await pty.expect("Pairing code (dashboard → Add agent): ");
+      await pty.expect("Pairing code from the dashboard (Enter: approve in the browser instead): ");
       await pty.type("zz\r");
       await pty.expect("✗ a pairing code looks like ABCD-EFGH");
       await pty.type("abcd-efgh\r");

@@ -6,8 +6,11 @@
 import type {
 	AgentCommand,
 	OutputEvent,
+	PollDevicePairingOutput,
 	RedeemPairingOutput,
-	SessionFinishInput
+	SessionFinishInput,
+	StartDevicePairingInput,
+	StartDevicePairingOutput
 } from '../schemas.ts';
 import type { AgentSummary } from '../schemas.ts';
 
@@ -31,6 +34,13 @@ export interface ApiServices {
 			input: { code: string; name: string; runner: string; hostname?: string | undefined },
 			clientAddress: string
 		): Promise<RedeemPairingOutput>;
+		/** Device flow: a pending request the signed-in user approves on the dashboard. */
+		startDevice(
+			input: StartDevicePairingInput,
+			clientAddress: string
+		): Promise<StartDevicePairingOutput>;
+		/** Device flow: `pending` until approved, then the agent's token, once. */
+		pollDevice(deviceCode: string): Promise<PollDevicePairingOutput>;
 	};
 	commands: {
 		/** Unacknowledged commands after `lastEventId`, then new ones as they arrive; ends on `signal`. */
