@@ -74,7 +74,23 @@ export async function stage(): Promise<string> {
   return dir;
 }
 
-/** Stage and `npm pack` into `outDir`; returns the tarball's path. */
+async function sha256(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Add (or replace) the tarball's line in `SHA256SUMS`, beside the binaries' lines, so the
+ * relay's /download page offers it: `npm i -g https://relay/download/remoteagent-<v>.tgz`.
+ */
+export async function recordChecksum(dir: string, file: string, digest: string): Promise<void> {
+  const path = `${dir}/SHA256SUMS`;
+  const old = await Deno.readTextFile(path).catch(() => "");
+  const kept = old.split("\n").filter((line) => line.trim() && !line.endsWith(`  ${file}`));
+  await Deno.writeTextFile(path, [...kept, `${digest}  ${file}`].join("\n") + "\n");
+}
+
+/** Stage and `npm pack` into `outDir`; returns the tarball's path (listed in SHA256SUMS). */
 export async function pack(outDir: string): Promise<string> {
   const dir = await stage();
   try {
@@ -92,7 +108,9 @@ export async function pack(outDir: string): Promise<string> {
       throw new BuildError(`npm pack failed: ${stderr}`);
     }
     const [info] = JSON.parse(new TextDecoder().decode(result.stdout)) as { filename: string }[];
-    return `${outDir}/${info!.filename}`;
+    const path = `${outDir}/${info!.filename}`;
+    await recordChecksum(outDir, info!.filename, await sha256(path));
+    return path;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -101,7 +119,10 @@ export async function pack(outDir: string): Promise<string> {
 if (import.meta.main) {
   const { values } = parseArgs({ args: Deno.args, options: { out: { type: "string" } } });
   pack(values.out ?? `${AGENT_DIR}/dist`).then(
-    (path) => console.log(`packed ${path}\ninstall with: npm i -g ${path}`),
+    (path) =>
+      console.log(
+        `packed ${path} (listed in SHA256SUMS: /download offers it)\ninstall with: npm i -g ${path}`,
+      ),
     (error) => {
       console.error(`error: ${messageOf(error).split("\n")[0]}`);
       Deno.exit(1);

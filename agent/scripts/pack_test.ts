@@ -31,6 +31,9 @@ Deno.test({
     const tmp = await Deno.makeTempDir({ prefix: "remoteagent-npm-" });
     try {
       const tgz = await pack(`${tmp}/dist`);
+      const sums = await Deno.readTextFile(`${tmp}/dist/SHA256SUMS`);
+      assertEquals(sums.trim().split("\n").length, 1);
+      assert(sums.endsWith(`  ${tgz.split("/").pop()}\n`), sums);
       const listing = await run("tar", ["-tzf", tgz], {});
       assertIncludes(listing.stdout, "package/shared/index.ts");
       assertIncludes(listing.stdout, "package/src/cli/dispatch.ts");
