@@ -7,6 +7,7 @@ import type { Page } from '@playwright/test';
 import { domainCodeOf } from '../shared/src/errors.ts';
 import { expect, test } from './support/fixtures.ts';
 import { hydrated } from './support/hydration.ts';
+import { WIDGET_SCRIPT } from './support/telegram-widget.ts';
 import { newTelegramUser, signedPayload, submitWidgetPayload } from './support/telegram-login.ts';
 
 const SESSION_COOKIE = 'ra_session';
@@ -82,6 +83,10 @@ test.describe.serial('pairing an agent from the dashboard', () => {
 		await expect(countdown).toHaveText(/^9:5\d$/);
 		const first = await countdown.textContent();
 		await expect(countdown, 'the countdown ticks').not.toHaveText(first!);
+		// …but is not read out every second: no live region holds it.
+		expect(
+			await countdown.evaluate((el) => el.closest('[aria-live], [role=status], [role=alert]'))
+		).toBeNull();
 		const command = page.getByTestId('pairing-command');
 		await expect(command).toContainText(`--server ${baseURL}`);
 		await expect(command).toContainText(`--code ${code}`);
@@ -99,6 +104,17 @@ test.describe.serial('pairing an agent from the dashboard', () => {
 		expect(paired.name).toBe('build-box');
 		token = paired.token;
 
+		// The page notices the pairing by itself and moves on to the first prompt.
+		await expect(page.getByTestId('paired')).toContainText('build-box is paired');
+		await expect(page.getByTestId('paired')).toContainText('devbox');
+		await expect(page.getByTestId('pairing-announcement')).toHaveText('Paired: build-box.');
+		await expect(page.getByRole('heading', { name: 'Send your first prompt' })).toBeVisible();
+		await expect(page.getByTestId('message-bot')).toHaveAttribute(
+			'href',
+			/^https:\/\/t\.me\/e2e_relay_bot$/
+		);
+		await expect(page.getByTestId('pairing-code')).toHaveCount(0);
+
 		await page.goto('/agents');
 		const row = page.getByTestId('agent-row');
 		await expect(row).toHaveCount(1);
@@ -113,26 +129,46 @@ test.describe.serial('pairing an agent from the dashboard', () => {
 		expect(await domainCodeOfFailure(again)).toBe('PAIRING_CODE_USED');
 	});
 
-	test('the agent can be renamed, and deleting it revokes its token', async ({
+	test('the agent page renames it, and revoking it (after a confirm dialog) revokes its token', async ({
 		page,
 		signedIn,
 		api
 	}) => {
 		expect(await api(token).agent.me.query()).toMatchObject({ name: 'build-box' });
 		await signedIn(page, owner);
-		const row = page.getByTestId('agent-row');
+		await page.getByTestId('agent-row').getByRole('link', { name: 'Manage build-box' }).click();
+		await expect(page).toHaveURL(/\/agents\/agt_\w+$/);
+		await hydrated(page);
+		await expect(page.getByTestId('agent-name')).toHaveText('build-box');
+		await expect(page.getByTestId('agent-runner')).toHaveText('claude-code');
+		await expect(page.getByTestId('agent-last-seen')).toHaveText('never');
+		await expect(page.getByTestId('permission-mode')).toHaveText('not reported by the agent');
+		await expect(page.getByTestId('no-sessions')).toBeVisible();
 
-		await row.getByRole('textbox', { name: 'New name for build-box' }).fill('laptop');
-		await row.getByRole('button', { name: 'Rename' }).click();
-		await expect(row.locator('strong')).toHaveText('laptop');
+		await page.getByRole('textbox', { name: 'Name' }).fill('laptop');
+		await page.getByRole('button', { name: 'Rename' }).click();
+		await expect(page.getByRole('status')).toHaveText('Renamed to laptop.');
+		await expect(page.getByTestId('agent-name')).toHaveText('laptop');
 		await page.reload();
 		await hydrated(page);
-		await expect(row.locator('strong')).toHaveText('laptop');
+		await expect(page.getByTestId('agent-name')).toHaveText('laptop');
 
-		await row.getByRole('checkbox', { name: 'revoke laptop' }).check();
-		await row.getByRole('button', { name: 'Delete' }).click();
-		await expect(page.getByRole('status')).toHaveText('Agent deleted: its token no longer works.');
-		await expect(row).toHaveCount(0);
+		// Cancel in the dialog keeps the agent.
+		const dialog = page.getByTestId('revoke-dialog');
+		await page.getByRole('button', { name: 'Revoke…' }).click();
+		await expect(dialog).toBeVisible();
+		await expect(dialog.getByRole('heading')).toHaveText('Revoke laptop?');
+		await dialog.getByRole('button', { name: 'Cancel' }).click();
+		await expect(dialog).toBeHidden();
+		expect(await api(token).agent.me.query()).toMatchObject({ name: 'laptop' });
+
+		await page.getByRole('button', { name: 'Revoke…' }).click();
+		await dialog.getByRole('button', { name: 'Revoke laptop' }).click();
+		await expect(page).toHaveURL(/\/agents\?revoked=laptop$/);
+		await expect(page.getByRole('status')).toHaveText(
+			'Agent laptop deleted: its token no longer works.'
+		);
+		await expect(page.getByTestId('agent-row')).toHaveCount(0);
 		expect(await domainCodeOfFailure(api(token).agent.me.query())).toBe('AGENT_REVOKED');
 	});
 });
@@ -195,17 +231,57 @@ test("the bot's one-time sign-in link works once", async ({ page, relay }) => {
 	await expect(page).toHaveURL(/\/agents$/);
 	await expect(page.getByRole('button', { name: `Sign out ${user.first_name}` })).toBeVisible();
 
+	// Used: the page says so at once and offers no Sign-in button, only a way to a new link.
 	await page.goto(link!);
-	await page.getByRole('button', { name: 'Sign in' }).click();
 	await expect(page.getByRole('alert')).toHaveText(
 		'This sign-in link was already used. Send /login to the bot for a new one.'
 	);
+	await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+	await expect(page.getByRole('link', { name: /Get a new link/ })).toHaveAttribute(
+		'href',
+		'https://t.me/e2e_relay_bot?start=login'
+	);
+});
+
+test('when the Login Widget cannot load, the sign-in page offers the bot instead', async ({
+	page
+}) => {
+	// telegram.org does not resolve in these tests (playwright.config.ts): the script fails.
+	await page.goto('/login');
+	const fallback = page.getByTestId('widget-fallback');
+	await expect(fallback).toBeVisible();
+	await expect(fallback.getByRole('link', { name: 'Sign in with @e2e_relay_bot' })).toHaveAttribute(
+		'href',
+		'https://t.me/e2e_relay_bot?start=login'
+	);
+	// The "no public domain?" card links to the bot too.
+	await expect(page.getByTestId('bot-login-link')).toHaveAttribute(
+		'href',
+		'https://t.me/e2e_relay_bot?start=login'
+	);
+});
+
+test('a widget script that loads but draws nothing also leads to the bot', async ({ page }) => {
+	// A blocker that answers with an empty script: no error event, just no button.
+	await page.route(`${WIDGET_SCRIPT}*`, (route) =>
+		route.fulfill({ status: 200, contentType: 'application/javascript', body: '' })
+	);
+	await page.clock.install();
+	await page.goto('/login');
+	await hydrated(page);
+	const fallback = page.getByTestId('widget-fallback');
+	await page.clock.runFor(5_000);
+	await expect(fallback).toHaveCount(0);
+	await page.clock.runFor(4_000);
+	await expect(fallback).toBeVisible();
 });
 
 test.describe('accessibility basics', () => {
 	/** Every visible form control has an accessible name. */
 	async function expectNamedControls(page: Page) {
-		const controls = page.locator('input:not([type=hidden]), select, textarea, button');
+		const controls = page
+			.locator('input:not([type=hidden]), select, textarea, button')
+			.filter({ visible: true });
 		const count = await controls.count();
 		for (let i = 0; i < count; i++) {
 			await expect(controls.nth(i), `control #${i} on ${page.url()}`).toHaveAccessibleName(/\S/);
@@ -219,6 +295,10 @@ test.describe('accessibility basics', () => {
 		await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
 		// The widget is an iframe from telegram.org (blocked here); its container is labelled.
+		await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toHaveAttribute(
+			'aria-current',
+			'page'
+		);
 		await expect(page.getByLabel('Telegram login')).toHaveCount(1);
 		await expectNamedControls(page);
 	});
@@ -248,6 +328,13 @@ test.describe('accessibility basics', () => {
 		await api().pairing.redeem.mutate({ code, name: 'a11y-box', runner: 'aider' });
 		await page.goto('/agents');
 		await expect(page.getByTestId('agent-row')).toHaveCount(1);
-		expect(await expectNamedControls(page)).toBeGreaterThanOrEqual(5);
+		await expectNamedControls(page);
+		await page.getByRole('link', { name: 'Manage a11y-box' }).click();
+		await hydrated(page);
+		// Sign out, the name field, Rename, Revoke… (the dialog's own controls are hidden).
+		expect(await expectNamedControls(page)).toBeGreaterThanOrEqual(4);
+		await page.getByRole('button', { name: 'Revoke…' }).click();
+		await expect(page.getByTestId('revoke-dialog').getByRole('button')).toHaveCount(2);
+		await expectNamedControls(page);
 	});
 });

@@ -143,7 +143,69 @@ test.describe('sessions', () => {
 	});
 });
 
-/** A second instance of the built app that shares the worker's Redis but reads `downloadsDir`. */
+test.describe('live view', () => {
+	test('Abort stops the task through the agent, and the output stays on screen after the end', async ({
+		page,
+		signedIn,
+		relay,
+		api
+	}) => {
+		const user = await signedIn(page, newTelegramUser('Ines'));
+		await page.goto('/agents/new');
+		await page.getByRole('button', { name: 'Create pairing code' }).click();
+		const code = (await page.getByTestId('pairing-code').textContent())!.trim();
+		const paired = await api().pairing.redeem.mutate({ code, name: 'abort-box', runner: 'aider' });
+		const agent = new ScriptedAgent(api(paired.token));
+		agent.connect();
+		try {
+			expect((await relay.postUpdate(textMessage(user, 'Run the long migration'))).status).toBe(
+				200
+			);
+			await agent.until(() => agent.prompts().length > 0, 10_000, 'the prompt reaches the agent');
+			const { sessionId } = agent.prompts()[0]!;
+			await agent.client.session.start.mutate({ sessionId, instance: 'e2e-abort-instance' });
+
+			await page.goto(`/sessions/${sessionId}`);
+			const state = page.getByTestId('live-state');
+			await expect(state).toHaveAttribute('data-state', 'live');
+			const output = page.getByTestId('live-output');
+			await agent.client.session.output.mutate({ sessionId, seq: 0, text: 'Step 1 of 40 done\n' });
+			await expect(output).toHaveText('Step 1 of 40 done\n');
+
+			const abort = page.getByTestId('abort');
+			await abort.click();
+			await expect(abort).toHaveText('Stopping…');
+			await expect(abort).toBeDisabled();
+			await agent.until(
+				() =>
+					agent.received.some(
+						(r) => r.command.type === 'abort' && r.command.sessionId === sessionId
+					),
+				10_000,
+				'the abort command reaches the agent'
+			);
+			await agent.client.session.finish.mutate({
+				sessionId,
+				status: 'aborted',
+				reason: null,
+				durationMs: 2_000
+			});
+			await expect(state).toHaveAttribute('data-state', 'ended');
+			await expect(state).toContainText('Aborted');
+			await expect(abort).toHaveCount(0);
+			// What arrived is still there to read.
+			await expect(output).toHaveText('Step 1 of 40 done\n');
+			const badge = page.locator('dl').getByTestId('session-status');
+			await expect(badge).toHaveAttribute('data-status', 'aborted');
+			// Drawn, not an emoji: no emoji font needed.
+			await expect(badge.locator('svg')).toHaveCount(1);
+			expect(await badge.textContent()).not.toMatch(/\p{Extended_Pictographic}/u);
+		} finally {
+			agent.disconnect();
+		}
+	});
+});
+
 async function startDownloadsApp(relay: RelayStack, downloadsDir: string) {
 	const dataDir = await mkdtemp(join(tmpdir(), 'e2e-downloads-data-'));
 	const port = await freePort();
@@ -232,6 +294,14 @@ test('the download page lists the built binaries and serves them with their chec
 			`echo "${sha256}  remoteagent" | sha256sum -c -`
 		);
 		await expect(page.getByTestId('npm-install-command')).toHaveCount(0);
+		// On a phone the table becomes cards and the long commands and checksums wrap.
+		await page.setViewportSize({ width: 390, height: 844 });
+		const width = await page.evaluate(() => [
+			document.documentElement.scrollWidth,
+			document.documentElement.clientWidth
+		]);
+		expect(width[0], 'page width at 390 px').toBeLessThanOrEqual(width[1]!);
+		await page.setViewportSize({ width: 1280, height: 720 });
 
 		const [download] = await Promise.all([
 			page.waitForEvent('download'),

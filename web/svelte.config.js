@@ -40,7 +40,8 @@ const config = {
 				'connect-src': ['self'],
 				'frame-ancestors': ['none'],
 				'base-uri': ['self'],
-				'form-action': ['self'],
+				// Upgrade and Manage billing end in a redirect to Stripe's hosted pages.
+				'form-action': ['self', 'https://checkout.stripe.com', 'https://billing.stripe.com'],
 				'object-src': ['none']
 			}
 		},

@@ -250,6 +250,9 @@ export class StubRelay {
         return Promise.resolve();
       },
       streamOutput: () => (async function* () {})(),
+      // The web console's calls: dashboard only, never made by an agent.
+      create: () => Promise.reject(new Error("stub relay: no web console")),
+      abort: () => Promise.resolve(),
     },
   };
 

@@ -54,6 +54,8 @@ export interface RelayStackOptions {
 	logFile: string;
 	/** A migrated DATA_DIR to start from (see database-template.ts); without it PGlite runs initdb. */
 	databaseTemplate?: string;
+	/** More settings for the app (e.g. the Stripe stand-in's, a DATABASE_URL). */
+	env?: Record<string, string>;
 }
 
 export async function startRelayStack(opts: RelayStackOptions): Promise<RelayStack> {
@@ -90,7 +92,8 @@ export async function startRelayStack(opts: RelayStackOptions): Promise<RelaySta
 			TELEGRAM_BOT_USERNAME: BOT_USERNAME,
 			TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
 			TELEGRAM_API_ROOT: telegram.apiRoot,
-			LOG_LEVEL: 'info'
+			LOG_LEVEL: 'info',
+			...opts.env
 		};
 		const app = await startApp(env, opts.logFile);
 		cleanups.push(() => stopChild(app));

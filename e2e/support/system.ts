@@ -36,7 +36,7 @@ import { signedPayload, type TelegramUser } from './telegram-login.ts';
 import { startPostgres } from '../../web/test/harness/postgres.ts';
 import { startRoundRobin } from './round-robin.ts';
 
-const BOT_TOKEN = '7000000002:E2E-system-bot-token-0123456789';
+export const BOT_TOKEN = '7000000002:E2E-system-bot-token-0123456789';
 const WEBHOOK_SECRET = 'e2e-system-webhook-secret-0123456789';
 const REST_TOKEN = 'e2e-system-upstash-rest-token';
 

@@ -29,6 +29,10 @@ export const DOMAIN_ERRORS = {
 	AGENT_NOT_FOUND: { status: 'NOT_FOUND', message: 'no such agent' },
 	NAME_TAKEN: { status: 'CONFLICT', message: 'an agent with this name already exists' },
 	RATE_LIMITED: { status: 'TOO_MANY_REQUESTS', message: 'too many attempts: try again later' },
+	PLAN_LIMIT_REACHED: {
+		status: 'FORBIDDEN',
+		message: 'your plan allows no more agents: upgrade on the dashboard (Billing) or remove one'
+	},
 	TOO_MANY_CONNECTIONS: {
 		status: 'TOO_MANY_REQUESTS',
 		message: 'this agent already has too many open connections: is it running twice?'

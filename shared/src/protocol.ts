@@ -30,6 +30,9 @@ export const OUTPUT_FLUSH_CHARS = 3000;
 /** Largest output chunk the relay accepts in one mutation. */
 export const OUTPUT_CHUNK_MAX_CHARS = 16_000;
 
+/** Longest prompt the web console sends (a Telegram message is at most 4096). */
+export const CONSOLE_PROMPT_MAX_CHARS = 16_000;
+
 /** The agent sends a heartbeat this often while connected. */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 

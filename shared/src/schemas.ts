@@ -1,7 +1,7 @@
 /** Zod schemas of everything that crosses the wire between agent, dashboard and relay. */
 import { z } from 'zod';
 import { normalizePairingCode } from './pairing-code.ts';
-import { OUTPUT_CHUNK_MAX_CHARS, RUNNERS } from './protocol.ts';
+import { CONSOLE_PROMPT_MAX_CHARS, OUTPUT_CHUNK_MAX_CHARS, RUNNERS } from './protocol.ts';
 
 export const runnerName = z.enum(RUNNERS);
 
@@ -137,6 +137,28 @@ export const sessionFinishInput = z.object({
 export type SessionFinishInput = z.infer<typeof sessionFinishInput>;
 
 export const onOutputInput = z.object({ sessionId: id, lastEventId: z.string().nullish() });
+
+/**
+ * Dashboard (web console): a prompt for one of the user's agents. `requestId` is random per
+ * submission: a retried request (answer lost, double click) finds the session it made.
+ */
+export const createSessionInput = z.object({
+	agentId: id,
+	prompt: z.string().trim().min(1, 'write a prompt first').max(CONSOLE_PROMPT_MAX_CHARS),
+	requestId: z.string().regex(/^[\w-]{16,64}$/, 'malformed request id')
+});
+export type CreateSessionInput = z.infer<typeof createSessionInput>;
+
+export const createSessionOutput = z.object({
+	sessionId: id,
+	/** Prompts waiting or running on the agent before this one (0: it runs next). */
+	ahead: z.number().int().min(0),
+	agentOnline: z.boolean()
+});
+export type CreateSessionOutput = z.infer<typeof createSessionOutput>;
+
+/** Dashboard: stop one of the user's sessions (queued or running). */
+export const abortSessionInput = z.object({ sessionId: id });
 
 /** What the dashboard's live view receives for a session. */
 export const outputEvent = z.discriminatedUnion('kind', [

@@ -15,6 +15,7 @@ import {
 	type Started
 } from '../test/harness/start-script.ts';
 import { createFakeTelegram, type FakeTelegram } from '../test/harness/telegram-api.ts';
+import { createStripe } from '../src/lib/server/billing/stripe.ts';
 import { STAMP_FILE } from './lib/build.ts';
 import { LOCK_FILE } from './lib/instance-lock.ts';
 import { SETTING_NAMES } from './lib/settings.ts';
@@ -227,4 +228,44 @@ describe('pnpm start', () => {
 		expect(await started.exit).toBe(1);
 		expect(started.stderr()).toContain('unknown option --verbos: pnpm start takes only --verbose');
 	}, 60_000);
+
+	it('runs the Stripe stand-in for a test key and a local STRIPE_API_BASE, wired to the webhook', async () => {
+		dataDir = await mkdtemp(join(tmpdir(), 'start-test-'));
+		const [port, stripePort] = [await freePort(), await freePort()];
+		const billing = {
+			STRIPE_SECRET_KEY: 'sk_test_start_script_key_0123456789',
+			STRIPE_WEBHOOK_SECRET: 'whsec_start_script_secret_0123456789',
+			STRIPE_PRICE_SOLO: 'price_local_solo',
+			STRIPE_PRICE_PRO: 'price_local_pro',
+			STRIPE_PRICE_TEAM: 'price_local_team',
+			STRIPE_API_BASE: `http://127.0.0.1:${stripePort}`
+		};
+		started = start({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', ...billing });
+		await waitForOutput(started, 'Ctrl-C stops everything.');
+		expect(started.stdout()).toContain(
+			`Billing   Stripe stand-in at http://127.0.0.1:${stripePort} (test mode)`
+		);
+		// The real SDK, as the app uses it: a checkout paid on the stand-in's page sends its
+		// signed events to this app, which verifies them (no account has this customer).
+		const stripe = createStripe(billing)!;
+		const customer = await stripe.customers.create({});
+		const session = await stripe.checkout.sessions.create({
+			mode: 'subscription',
+			customer: customer.id,
+			line_items: [{ price: 'price_local_pro', quantity: 1 }],
+			success_url: `http://127.0.0.1:${port}/billing?checkout=done`
+		});
+		const paid = await fetch(session.url!, { method: 'POST', redirect: 'manual' });
+		expect(paid.headers.get('location')).toBe(`http://127.0.0.1:${port}/billing?checkout=done`);
+		await waitForOutput(
+			started,
+			'"type":"checkout.session.completed","outcome":"unknown_customer"'
+		);
+		for (const secret of [billing.STRIPE_SECRET_KEY, billing.STRIPE_WEBHOOK_SECRET]) {
+			expect(started.stdout() + started.stderr()).not.toContain(secret);
+		}
+		started.child.kill('SIGINT');
+		expect(await started.exit).toBe(0);
+		expect(await refuses(stripePort)).toBe(true);
+	}, 120_000);
 });

@@ -1,7 +1,8 @@
 /**
  * `pnpm start`: the whole relay on one machine. Redis (our own redis-server unless one is
  * configured) behind the Upstash-compatible REST server, the migrated database, the web app on
- * HOST:PORT, the sweep timer and Telegram long polling; one status block; Ctrl-C stops it all.
+ * HOST:PORT, the sweep timer, Telegram long polling and, for a Stripe test key with a local
+ * STRIPE_API_BASE, the Stripe stand-in; one status block; Ctrl-C stops it all.
  * One instance per data directory (start.lock); a redis-server that dies is restarted.
  * Configuration comes from the environment and `<repo>/.env`, validated once before anything
  * starts, even the build; the app is rebuilt only when its sources changed, behind one progress
@@ -37,6 +38,7 @@ import {
 	signInLink,
 	telegramMode
 } from './lib/status.ts';
+import { describeBilling, standInBase, startStripeStandIn } from './lib/stripe-standin.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const webDir = fileURLToPath(new URL('../', import.meta.url));
@@ -117,6 +119,11 @@ async function main(): Promise<void> {
 	}
 	const sweep = startSweepTimer(relay);
 	cleanups.push(() => sweep.stop());
+	const stripeBase = standInBase(config);
+	if (stripeBase) {
+		const standIn = await startStripeStandIn(config, stripeBase, localUrl(host, server.port));
+		cleanups.push(() => standIn.stop());
+	}
 
 	const status = formatStatus(
 		{
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
 			database: relay.database.describe,
 			redis: redis.describe,
 			telegram,
+			billing: describeBilling(config, stripeBase),
 			bot,
 			signIn: relay.telegram ? undefined : await localSignIn(relay, localUrl(host, server.port))
 		},

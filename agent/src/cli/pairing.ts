@@ -118,6 +118,8 @@ export function pairingFailure(error: unknown, req: { server: string; name: stri
       );
     case "PAIRING_CODE_MALFORMED":
       return new PairingError(DOMAIN_ERRORS.PAIRING_CODE_MALFORMED.message, options);
+    case "PLAN_LIMIT_REACHED":
+      return new PairingError(DOMAIN_ERRORS.PLAN_LIMIT_REACHED.message, options);
     case "RATE_LIMITED":
       return new PairingError("too many pairing attempts: wait a minute, then try again", options);
     case "NAME_TAKEN":

@@ -5,6 +5,8 @@
  */
 import type {
 	AgentCommand,
+	CreateSessionInput,
+	CreateSessionOutput,
 	OutputEvent,
 	PollDevicePairingOutput,
 	RedeemPairingOutput,
@@ -73,6 +75,13 @@ export interface ApiServices {
 			input: { sessionId: string; seq: number; text: string }
 		): Promise<void>;
 		finish(agent: AgentIdentity, input: SessionFinishInput): Promise<void>;
+		/**
+		 * Web console: queue a prompt for one of the user's agents, through the same queue, rate
+		 * limit and once-only session creation as a Telegram message.
+		 */
+		create(user: UserIdentity, input: CreateSessionInput): Promise<CreateSessionOutput>;
+		/** Web console: stop one of the user's sessions; a no-op once it ended. */
+		abort(user: UserIdentity, sessionId: string): Promise<void>;
 		streamOutput(
 			user: UserIdentity,
 			sessionId: string,

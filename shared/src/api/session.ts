@@ -1,5 +1,7 @@
 import { tracked } from '@trpc/server';
 import {
+	abortSessionInput,
+	createSessionInput,
 	onOutputInput,
 	sessionFinishInput,
 	sessionOutputInput,
@@ -24,6 +26,16 @@ export const sessionRouter = router({
 	finish: agentProcedure
 		.input(sessionFinishInput)
 		.mutation(({ ctx, input }) => ctx.services.sessions.finish(ctx.agent, input)),
+
+	/** Dashboard (web console): send a prompt to one of the user's agents. */
+	create: userProcedure
+		.input(createSessionInput)
+		.mutation(({ ctx, input }) => ctx.services.sessions.create(ctx.user, input)),
+
+	/** Dashboard (web console): stop a queued or running session. */
+	abort: userProcedure
+		.input(abortSessionInput)
+		.mutation(({ ctx, input }) => ctx.services.sessions.abort(ctx.user, input.sessionId)),
 
 	/** Dashboard: live output of one of the user's sessions. */
 	onOutput: userProcedure.input(onOutputInput).subscription(async function* (opts) {

@@ -53,6 +53,8 @@ export interface Status {
 	database: string;
 	redis: string;
 	telegram: TelegramMode;
+	/** Whether and how billing runs (see stripe-standin.ts). */
+	billing?: string;
 }
 
 export function formatStatus(status: Status, color = false): string {
@@ -63,7 +65,8 @@ export function formatStatus(status: Status, color = false): string {
 		['URL', status.url + (showPublic ? ` (public: ${status.publicUrl})` : '')],
 		['Database', status.database],
 		['Redis', status.redis],
-		['Telegram', describeTelegram(status.telegram)]
+		['Telegram', describeTelegram(status.telegram)],
+		...(status.billing ? [['Billing', status.billing] as [string, string]] : [])
 	];
 	if (status.bot) rows.push(['Bot', `https://t.me/${status.bot} (message it to send a prompt)`]);
 	if (status.signIn) {

@@ -98,22 +98,25 @@ describe('the Vercel build (VERCEL=1)', () => {
 		expect(config.routes.length).toBeGreaterThan(0);
 	});
 
-	it.each(['/api/telegram', '/api/trpc/agent.onCommand', '/api/cron/sweep', '/healthz'])(
-		'routes %s to a Node 20 function that streams and outlives a subscription',
-		(path) => {
-			const fn = functionFor(path);
-			expect(fn, `${path} reaches no function`).not.toBeNull();
-			const { dir, config } = fn!;
-			expect(config.runtime).toBe('nodejs20.x');
-			expect(config.launcherType).toBe('Nodejs');
-			expect(existsSync(join(dir, config.handler ?? 'missing'))).toBe(true);
-			// SSE needs a streamed response, and the whole subscription inside maxDuration.
-			expect(config.experimentalResponseStreaming).toBe(true);
-			const subscriptionS = appRouter._def._config.sse!.maxDurationMs! / 1000;
-			expect(config.maxDuration).toBeGreaterThanOrEqual(subscriptionS + SUBSCRIPTION_MARGIN_S);
-			expect(config.maxDuration).toBeLessThanOrEqual(VERCEL_MAX_DURATION_S);
-		}
-	);
+	it.each([
+		'/api/telegram',
+		'/api/stripe/webhook',
+		'/api/trpc/agent.onCommand',
+		'/api/cron/sweep',
+		'/healthz'
+	])('routes %s to a Node 20 function that streams and outlives a subscription', (path) => {
+		const fn = functionFor(path);
+		expect(fn, `${path} reaches no function`).not.toBeNull();
+		const { dir, config } = fn!;
+		expect(config.runtime).toBe('nodejs20.x');
+		expect(config.launcherType).toBe('Nodejs');
+		expect(existsSync(join(dir, config.handler ?? 'missing'))).toBe(true);
+		// SSE needs a streamed response, and the whole subscription inside maxDuration.
+		expect(config.experimentalResponseStreaming).toBe(true);
+		const subscriptionS = appRouter._def._config.sse!.maxDurationMs! / 1000;
+		expect(config.maxDuration).toBeGreaterThanOrEqual(subscriptionS + SUBSCRIPTION_MARGIN_S);
+		expect(config.maxDuration).toBeLessThanOrEqual(VERCEL_MAX_DURATION_S);
+	});
 
 	it('has the per-minute sweep cron in vercel.json, on a route with a GET handler', () => {
 		// Vercel reads crons from vercel.json itself; adapter-vercel leaves them out of

@@ -1,7 +1,7 @@
 /**
  * A whole relay for integration tests, built from real parts: redis-server behind the
  * Upstash-compatible REST server, PGlite in a temp directory, the Telegram Bot API stand-in, and
- * the relay's own tRPC and webhook handlers served over HTTP. Only the clock is adjustable.
+ * the relay's own tRPC and webhook handlers (Telegram, Stripe) served over HTTP. Only the clock is adjustable.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { createServices } from '../../src/lib/server/trpc/services.ts';
 import { handleTrpc, TRPC_ENDPOINT } from '../../src/lib/server/trpc/handler.ts';
 import { setUpBot, type ConfiguredBot } from '../../src/lib/server/telegram/setup.ts';
 import { handleWebhook } from '../../src/lib/server/telegram/webhook.ts';
+import { handleStripeWebhook } from '../../src/lib/server/billing/webhook.ts';
 import {
 	deriveWebhookSecret,
 	SECRET_HEADER
@@ -35,7 +36,7 @@ export interface TestRelay {
 	services: ApiServices;
 	bot: ConfiguredBot;
 	telegram: FakeTelegram;
-	/** Base URL serving /api/trpc and /api/telegram. */
+	/** Base URL serving /api/trpc, /api/telegram and /api/stripe/webhook. */
 	url: string;
 	/** The redis-server behind the REST server (`redis://…`), for baselines on the same server. */
 	redisUrl: string;
@@ -97,6 +98,9 @@ export async function startTestRelay(
 					secret: config.TELEGRAM_WEBHOOK_SECRET,
 					bot: async () => bot
 				});
+			}
+			if (path === '/api/stripe/webhook' && request.method === 'POST') {
+				return handleStripeWebhook(request, relay);
 			}
 			return new Response('not found', { status: 404 });
 		});

@@ -322,6 +322,36 @@ describe('one-time sign-in links', () => {
 		});
 	});
 
+	it('`/start login` (the sign-in page’s t.me button) answers with a link too', async () => {
+		const { textUpdate } = await import('../harness/accounts.ts');
+		const { loginLinkState } = await import('../../src/lib/server/auth/login-link.ts');
+		const newcomer = { id: 31338, firstName: 'Olga', username: 'olga' };
+		expect((await t.postUpdate(textUpdate(newcomer, '/start login'))).status).toBe(200);
+		const reply = t.telegram.messages(newcomer.id).at(-1)!.visible;
+		expect(reply).toMatch(/^Your sign-in link/);
+		const url = new URL(/https?:\/\/\S+/.exec(reply)![0]);
+		expect(await loginLinkState(t.relay, url.searchParams.get('token')!)).toBe('usable');
+	});
+
+	it('tells a usable link from a used, expired or unknown one without using it', async () => {
+		const { createLoginLink, loginLinkState, redeemLoginLink } =
+			await import('../../src/lib/server/auth/login-link.ts');
+		const token = await createLoginLink(t.relay, { id: 4041, firstName: 'Peek' });
+		expect(await loginLinkState(t.relay, token)).toBe('usable');
+		expect(await loginLinkState(t.relay, token)).toBe('usable');
+		expect((await redeemLoginLink(t.relay, token)).ok).toBe(true);
+		expect(await loginLinkState(t.relay, token)).toBe('used');
+		expect(await loginLinkState(t.relay, 'made-up-token')).toBe('unknown');
+		expect(await loginLinkState(t.relay, '')).toBe('unknown');
+		const late = await createLoginLink(t.relay, { id: 4042, firstName: 'Late' });
+		t.advance(5 * 60_000 + 1_000);
+		try {
+			expect(await loginLinkState(t.relay, late)).toBe('expired');
+		} finally {
+			t.advance(-(5 * 60_000 + 1_000));
+		}
+	});
+
 	it('expires after 5 minutes', async () => {
 		const { createLoginLink, redeemLoginLink } =
 			await import('../../src/lib/server/auth/login-link.ts');

@@ -34,7 +34,8 @@ describe('/api/cron/sweep', () => {
 			wentOffline: 0,
 			expiredPrompts: 0,
 			strandedTasks: 0,
-			owedNotices: 0
+			owedNotices: 0,
+			trialReminders: 0
 		});
 	});
 

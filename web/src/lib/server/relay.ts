@@ -1,10 +1,12 @@
 /**
  * The relay's dependencies, built once per process from a validated config: the database
- * (migrated), Redis, rate limits, the command queue and the Telegram client. Everything it
+ * (migrated), Redis, rate limits, the command queue, the Telegram and Stripe clients. Everything it
  * holds is a connection or a client; no request state lives here.
  */
 import { Redis } from '@upstash/redis';
 import type { Api } from 'grammy';
+import type Stripe from 'stripe';
+import { createStripe } from './billing/stripe.ts';
 import type { Config } from './config/schema.ts';
 import { createDb, type DbHandle } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
@@ -19,6 +21,8 @@ import { nullNotifier, telegramNotifier } from './telegram/notifier.ts';
 
 export interface Relay extends SessionDeps {
 	limits: Limits;
+	/** Null when billing is off (no STRIPE_SECRET_KEY): nothing may call Stripe then. */
+	stripe: Stripe | null;
 	database: DbHandle;
 	close(): Promise<void>;
 }
@@ -63,6 +67,7 @@ export async function createRelay(config: Config, opts: RelayOptions = {}): Prom
 		database,
 		sealer,
 		limits: createLimits(redis, config.TELEGRAM_RATE_PER_MINUTE),
+		stripe: createStripe(config),
 		queue: new CommandQueue(redis, sealer, {
 			queueTtlMs: config.OFFLINE_QUEUE_MS,
 			pollMs: opts.pollMs

@@ -1,10 +1,12 @@
 /**
  * Periodic work: presence (offline alerts), expiry of prompts that waited too long for an
- * offline agent, and housekeeping. Hosted: the cron endpoint; `pnpm start`: a timer. Every step
- * is safe to run concurrently on several instances (conditional updates, queue removal as lock).
+ * offline agent, trial reminders, and housekeeping. Hosted: the cron endpoint; `pnpm start`: a
+ * timer. Every step is safe to run concurrently on several instances (conditional updates,
+ * queue removal as lock).
  */
 import { sweepPresence } from './agents/agents.ts';
 import { deleteExpiredWebSessions } from './auth/web-session.ts';
+import { sendTrialReminders } from './billing/reminders.ts';
 import { deleteExpiredPairingCodes } from './pairing/pairing.ts';
 import type { Relay } from './relay.ts';
 import { sweepExpiredCommands } from './sessions/expiry.ts';
@@ -17,6 +19,8 @@ export interface SweepReport {
 	strandedTasks: number;
 	/** End notices sent for a process that died before sending them. */
 	owedNotices: number;
+	/** Trial reminders sent (3 days, 1 day before the end, at the end; once each per account). */
+	trialReminders: number;
 }
 
 export async function runSweep(relay: Relay): Promise<SweepReport> {
@@ -24,7 +28,8 @@ export async function runSweep(relay: Relay): Promise<SweepReport> {
 	const strandedTasks = await failSessionsOfOfflineAgents(relay);
 	const expiredPrompts = await sweepExpiredCommands(relay);
 	const owedNotices = await sendOwedNotices(relay);
+	const trialReminders = await sendTrialReminders(relay);
 	await deleteExpiredPairingCodes(relay);
 	await deleteExpiredWebSessions(relay);
-	return { wentOffline, expiredPrompts, strandedTasks, owedNotices };
+	return { wentOffline, expiredPrompts, strandedTasks, owedNotices, trialReminders };
 }

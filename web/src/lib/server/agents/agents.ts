@@ -2,7 +2,7 @@
  * Agents as the relay sees them: identity checks for every agent call, the dashboard's list,
  * rename and delete (= revoke), and presence (heartbeats, offline/online alerts).
  */
-import { and, count, eq, inArray, lt } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 import { DomainError, type AgentSummary } from '@remoteagent/shared';
 import type { AgentIdentity, UserIdentity } from '@remoteagent/shared/api';
 import type { Deps } from '../deps.ts';
@@ -71,6 +71,24 @@ export async function listAgents(
 		activeSessions: activeBy.get(row.id) ?? 0,
 		hostname: row.hostname
 	}));
+}
+
+/**
+ * The account's newest agent paired at or after `since`, if any: the Add-agent page polls this
+ * to notice that the code it shows was used.
+ */
+export async function agentPairedSince(
+	deps: Pick<Deps, 'db'>,
+	accountId: string,
+	since: Date
+): Promise<{ id: string; name: string; hostname: string | null; runner: string } | null> {
+	const [row] = await deps.db
+		.select({ id: agents.id, name: agents.name, hostname: agents.hostname, runner: agents.runner })
+		.from(agents)
+		.where(and(eq(agents.ownerId, accountId), gte(agents.createdAt, since)))
+		.orderBy(desc(agents.createdAt))
+		.limit(1);
+	return row ?? null;
 }
 
 export async function agentOfAccount(

@@ -54,3 +54,21 @@ export async function redeemLoginLink(
 	if (!existing) return { ok: false, reason: 'unknown' };
 	return { ok: false, reason: existing.usedAt ? 'used' : 'expired' };
 }
+
+/**
+ * What a link would do if used now, without using it: the link page shows its Sign-in button
+ * only for a usable link (opening the page must not use it up; see routes/(auth)/login/link).
+ */
+export async function loginLinkState(
+	deps: Pick<Deps, 'db' | 'now'>,
+	token: string
+): Promise<'usable' | 'unknown' | 'expired' | 'used'> {
+	if (!token) return 'unknown';
+	const [row] = await deps.db
+		.select({ usedAt: loginLinks.usedAt, expiresAt: loginLinks.expiresAt })
+		.from(loginLinks)
+		.where(eq(loginLinks.tokenHash, sha256Hex(token)));
+	if (!row) return 'unknown';
+	if (row.usedAt) return 'used';
+	return row.expiresAt.getTime() > deps.now().getTime() ? 'usable' : 'expired';
+}

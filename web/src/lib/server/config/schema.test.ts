@@ -64,4 +64,66 @@ describe('empty values', () => {
 		expect(config.DATA_DIR).toBe('.data');
 		expect(config.OFFLINE_AFTER_MS).toBe(90_000);
 	});
+
+	describe('Stripe', () => {
+		const billing = {
+			...valid,
+			STRIPE_SECRET_KEY: 'sk_test_51LocalKeyForTests',
+			STRIPE_WEBHOOK_SECRET: 'whsec_localsecret',
+			STRIPE_PRICE_SOLO: 'price_solo',
+			STRIPE_PRICE_PRO: 'price_pro',
+			STRIPE_PRICE_TEAM: 'price_team'
+		};
+
+		it('leaves billing off without a secret key', () => {
+			expect(parseConfig(valid).STRIPE_SECRET_KEY).toBeUndefined();
+		});
+
+		it('accepts a complete test configuration, with a stand-in base', () => {
+			const config = parseConfig({ ...billing, STRIPE_API_BASE: 'http://127.0.0.1:12111' });
+			expect(config.STRIPE_PRICE_TEAM).toBe('price_team');
+			expect(config.STRIPE_API_BASE).toBe('http://127.0.0.1:12111');
+		});
+
+		it('names every Stripe variable a secret key needs', () => {
+			const error = () => parseConfig({ ...valid, STRIPE_SECRET_KEY: billing.STRIPE_SECRET_KEY });
+			for (const name of [
+				'STRIPE_WEBHOOK_SECRET',
+				'STRIPE_PRICE_SOLO',
+				'STRIPE_PRICE_PRO',
+				'STRIPE_PRICE_TEAM'
+			]) {
+				expect(error).toThrowError(new RegExp(`${name} is required when STRIPE_SECRET_KEY is set`));
+			}
+		});
+
+		it('rejects malformed values without echoing them', () => {
+			try {
+				parseConfig({
+					...billing,
+					STRIPE_SECRET_KEY: 'pk_test_publishable',
+					STRIPE_PRICE_PRO: 'x'
+				});
+				expect.unreachable();
+			} catch (error) {
+				expect(String(error)).toMatch(/STRIPE_SECRET_KEY must look like sk_test_/);
+				expect(String(error)).toMatch(/STRIPE_PRICE_PRO must look like price_/);
+				expect(String(error)).not.toContain('pk_test_publishable');
+			}
+			expect(() => parseConfig({ ...billing, STRIPE_WEBHOOK_SECRET: 'secret' })).toThrowError(
+				/STRIPE_WEBHOOK_SECRET must look like whsec_/
+			);
+		});
+
+		it('never sends a live key anywhere but Stripe', () => {
+			const live = { ...billing, STRIPE_SECRET_KEY: 'sk_live_51RealKey' };
+			expect(() =>
+				parseConfig({ ...live, STRIPE_API_BASE: 'http://127.0.0.1:12111' })
+			).toThrowError(/STRIPE_API_BASE must be https:\/\/api.stripe.com/);
+			expect(
+				parseConfig({ ...live, STRIPE_API_BASE: 'https://api.stripe.com' }).STRIPE_SECRET_KEY
+			).toBe('sk_live_51RealKey');
+			expect(parseConfig(live).STRIPE_API_BASE).toBeUndefined();
+		});
+	});
 });

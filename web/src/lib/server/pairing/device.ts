@@ -22,6 +22,7 @@ import { agents, users } from '../db/schema/index.ts';
 import { randomToken, sha256Hex } from '../auth/hash.ts';
 import { signAgentToken } from '../auth/agent-token.ts';
 import type { Limits } from '../ratelimit/limits.ts';
+import { canAddAgent } from '../billing/entitlements.ts';
 import { EXPIRED_CODE_KEPT_MS, freeName } from './pairing.ts';
 
 /** How often the agent should poll. */
@@ -157,6 +158,13 @@ export async function decideDeviceRequest(
 	if (!view) throw new DomainError('PAIRING_CODE_UNKNOWN');
 	if (view.status === 'expired') throw new DomainError('PAIRING_CODE_EXPIRED');
 	if (view.status !== 'pending') throw new DomainError('PAIRING_CODE_USED');
+	if (approve) {
+		// Over the plan's limit: nothing decided, so it can be approved after an upgrade.
+		const [account] = await deps.db.select().from(users).where(eq(users.id, user.userId));
+		if (!account || !(await canAddAgent(deps, account)).ok) {
+			throw new DomainError('PLAN_LIMIT_REACHED');
+		}
+	}
 	const decision = approve ? `approve:${user.userId}:${user.telegramUserId}` : 'deny';
 	const set = await deps.redis.set(decisionKey(sha256Hex(view.userCode)), decision, {
 		nx: true,
@@ -190,6 +198,11 @@ export async function pollDevicePairing(
 	const agentId = newId('agt');
 	const tokenId = newId('tok');
 	const name = await deps.db.transaction(async (tx) => {
+		// The plan may have changed since the approval: then the token is not handed out yet.
+		if (!(await canAddAgent({ ...deps, db: tx }, owner)).ok) {
+			await deps.redis.del(deliveredKey(userHash));
+			throw new DomainError('PLAN_LIMIT_REACHED');
+		}
 		const free = await freeName(tx, owner.id, request.name);
 		await tx.insert(agents).values({
 			id: agentId,

@@ -18,6 +18,7 @@ import { agents, pairingCodes, users } from '../db/schema/index.ts';
 import { sha256Hex } from '../auth/hash.ts';
 import { signAgentToken } from '../auth/agent-token.ts';
 import type { Limits } from '../ratelimit/limits.ts';
+import { canAddAgent } from '../billing/entitlements.ts';
 
 export interface IssuedCode {
 	code: string;
@@ -87,6 +88,10 @@ export async function redeemPairingCode(
 		const owner = claim.row.ownerId;
 		const [account] = await tx.select().from(users).where(eq(users.id, owner));
 		if (!account) return { status: 'unknown' as const };
+		// Over the plan's limit: roll back, so the code still works after an upgrade.
+		if (!(await canAddAgent({ ...deps, db: tx }, account)).ok) {
+			throw new DomainError('PLAN_LIMIT_REACHED');
+		}
 		const name = await freeName(tx, owner, request.name);
 		const agentId = newId('agt');
 		const tokenId = newId('tok');

@@ -96,6 +96,25 @@ describe('dashboard session listing', () => {
 		expect(await listSessions(deps(), alice.id, { limit: 1 })).toHaveLength(1);
 	});
 
+	it('lists one agent’s sessions, and never another account’s through its agent id', async () => {
+		const alice = await insertUser(db);
+		const bob = await insertUser(db);
+		const laptop = await insertAgent(db, alice.id, { name: 'laptop' });
+		const server = await insertAgent(db, alice.id, { name: 'server' });
+		const bobs = await insertAgent(db, bob.id);
+		const onLaptop = await insertSession({
+			accountId: alice.id,
+			agentId: laptop.id,
+			queuedAt: at(3)
+		});
+		await insertSession({ accountId: alice.id, agentId: server.id, queuedAt: at(2) });
+		await insertSession({ accountId: bob.id, agentId: bobs.id, queuedAt: at(1) });
+
+		const ofLaptop = await listSessions(deps(), alice.id, { agentId: laptop.id });
+		expect(ofLaptop.map((s) => s.id)).toEqual([onLaptop.id]);
+		expect(await listSessions(deps(), alice.id, { agentId: bobs.id })).toEqual([]);
+	});
+
 	it('finds a session only within its own account', async () => {
 		const alice = await insertUser(db);
 		const mallory = await insertUser(db);

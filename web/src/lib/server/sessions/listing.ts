@@ -31,14 +31,15 @@ export function isSessionStatus(value: unknown): value is SessionStatus {
 
 const columns = { session: sessions, agentName: agents.name };
 
-/** The account's last `limit` sessions, newest first. */
+/** The account's last `limit` sessions (of one status or one agent if asked), newest first. */
 export async function listSessions(
 	deps: Pick<Deps, 'db' | 'now'>,
 	accountId: string,
-	opts: { status?: SessionStatus | null; limit?: number } = {}
+	opts: { status?: SessionStatus | null; agentId?: string | null; limit?: number } = {}
 ): Promise<SessionView[]> {
 	const conditions: SQL[] = [eq(sessions.accountId, accountId)];
 	if (opts.status) conditions.push(eq(sessions.status, opts.status));
+	if (opts.agentId) conditions.push(eq(sessions.agentId, opts.agentId));
 	const rows = await deps.db
 		.select(columns)
 		.from(sessions)

@@ -1,4 +1,8 @@
-/** The dashboard's live view of one session: its output stream from Redis until the end event. */
+/**
+ * The dashboard's live view of one session: its output stream from Redis until the end event.
+ * An ended session has no output left (only its end), except a web console session within its
+ * short grace after the end.
+ */
 import { and, eq } from 'drizzle-orm';
 import {
 	DomainError,
@@ -25,7 +29,12 @@ export async function* streamSessionOutput(
 		.from(sessions)
 		.where(and(eq(sessions.id, sessionId), eq(sessions.accountId, user.userId)));
 	if (!session) throw new DomainError('SESSION_NOT_FOUND');
-	if (session.status !== 'queued' && session.status !== 'running') {
+	// An ended web console session's output waits briefly for its page (sessions.ts, endSession).
+	if (
+		session.status !== 'queued' &&
+		session.status !== 'running' &&
+		(await deps.redis.exists(outputLogKey(sessionId))) === 0
+	) {
 		yield {
 			id: 'end',
 			event: { kind: 'end', status: session.status, reason: session.failureReason }

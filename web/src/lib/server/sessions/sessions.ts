@@ -26,6 +26,8 @@ import type { Sealer } from '../crypto/seal.ts';
 
 /** Output of a running session is kept at most this long if the agent never finishes it. */
 const OUTPUT_TTL_S = 6 * 3600;
+/** How long the output of an ended web console session waits for its page (see endSession). */
+export const CONSOLE_OUTPUT_GRACE_S = 30;
 /** How long an ended session remembers whether its end notice went out. */
 const NOTICE_MARK_TTL_S = 7 * 86_400;
 /** Sessions whose end notice may still be owed, by when that began (see sendOwedNotices). */
@@ -58,6 +60,12 @@ export interface NewSession {
 	/** The Telegram message that carried the prompt. */
 	messageId: number | null;
 	continueSessionId: string | null;
+	/**
+	 * The session's id when the caller derives it from its own request id (the web console):
+	 * a repeated request then finds the session the first one made, as a redelivered Telegram
+	 * update does through its chat and message ids. Default: a fresh random id.
+	 */
+	id?: string;
 }
 
 /**
@@ -72,7 +80,7 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 	const [inserted] = await deps.db
 		.insert(sessions)
 		.values({
-			id: newId('ses'),
+			id: input.id ?? newId('ses'),
 			agentId: input.agentId,
 			accountId: input.accountId,
 			startedByTelegramUserId: input.startedBy.telegramUserId,
@@ -84,7 +92,7 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 			telegramMessageId: input.messageId,
 			queuedAt: now
 		})
-		.onConflictDoNothing({ target: [sessions.telegramChatId, sessions.telegramMessageId] })
+		.onConflictDoNothing()
 		.returning();
 	const row = inserted ?? (await sessionOfMessage(deps, input));
 	if (!row) throw new Error('session insert returned nothing');
@@ -112,6 +120,13 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 }
 
 async function sessionOfMessage(deps: Pick<Deps, 'db'>, input: NewSession) {
+	if (input.id !== undefined) {
+		const [row] = await deps.db
+			.select()
+			.from(sessions)
+			.where(and(eq(sessions.id, input.id), eq(sessions.accountId, input.accountId)));
+		return row;
+	}
 	if (input.chatId === null || input.messageId === null) return undefined;
 	const [row] = await deps.db
 		.select()
@@ -322,8 +337,13 @@ export async function endSession(
 	}
 	await endLiveOutput(deps, session.id);
 	// Output lives only as long as it takes to deliver it: a late dashboard viewer gets the status from the database.
+	// A web console session (no chat) is delivered to the page that sent it, which may connect
+	// only after a quick task ended: its output waits CONSOLE_OUTPUT_GRACE_S for that page.
+	if (ended.telegramChatId === null) {
+		await deps.redis.expire(outputLogKey(session.id), CONSOLE_OUTPUT_GRACE_S);
+	}
 	await deps.redis.del(
-		outputLogKey(session.id),
+		...(ended.telegramChatId === null ? [] : [outputLogKey(session.id)]),
 		`tg:started:${session.id}`,
 		`tg:abortmsg:${session.id}`,
 		`ses:${session.id}:instance`

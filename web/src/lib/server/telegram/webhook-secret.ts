@@ -12,9 +12,15 @@ export function deriveWebhookSecret(configured: string): string {
 	return createHmac('sha256', configured).update('remoteagent telegram webhook v1').digest('hex');
 }
 
+/** The derived secret of the configured one, computed once: this check runs on every request. */
+let derived: { configured: string; expected: Buffer } | null = null;
+
 export function webhookSecretMatches(header: string | null, configured: string): boolean {
 	if (!header) return false;
-	const expected = Buffer.from(deriveWebhookSecret(configured));
+	if (derived?.configured !== configured) {
+		derived = { configured, expected: Buffer.from(deriveWebhookSecret(configured)) };
+	}
+	const { expected } = derived;
 	const given = Buffer.from(header);
 	return given.length === expected.length && timingSafeEqual(given, expected);
 }

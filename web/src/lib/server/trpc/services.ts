@@ -19,6 +19,7 @@ import {
 	startSession
 } from '../sessions/sessions.ts';
 import { streamSessionOutput } from '../sessions/output-stream.ts';
+import { abortConsoleSession, createConsoleSession } from '../sessions/console.ts';
 import { admitCommand } from '../sessions/expiry.ts';
 import { acquireSubscriptionLease } from '../relay/subscription-leases.ts';
 import { DomainError } from '@remoteagent/shared';
@@ -71,7 +72,9 @@ export function createServices(relay: Relay): ApiServices {
 			output: (agent, input) => appendOutput(relay, agent, input),
 			finish: (agent, input) => finishSession(relay, agent, input),
 			streamOutput: (user, sessionId, lastEventId, signal) =>
-				streamSessionOutput(relay, user, sessionId, lastEventId, signal)
+				streamSessionOutput(relay, user, sessionId, lastEventId, signal),
+			create: (user, input) => createConsoleSession(relay, user, input),
+			abort: (user, sessionId) => abortConsoleSession(relay, user, sessionId)
 		}
 	};
 }

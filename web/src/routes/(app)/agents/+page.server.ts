@@ -1,51 +1,18 @@
-import { error, fail } from '@sveltejs/kit';
-import { agentName, DomainError } from '@remoteagent/shared';
-import type { Actions, PageServerLoad } from './$types';
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
 import { getRelay } from '$lib/server/instance';
-import { listAgents, removeAgent, renameAgent } from '$lib/server/agents/agents';
+import { listAgents } from '$lib/server/agents/agents';
+import { accountUsage } from '$lib/server/billing/entitlements';
 
-function userOf(locals: App.Locals) {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	if (!locals.user) error(401, 'Sign in first');
-	return locals.user;
-}
-
-export const load: PageServerLoad = async ({ locals }) => {
 	const { relay } = await getRelay();
-	return { agents: await listAgents(relay, userOf(locals).userId) };
-};
-
-export const actions: Actions = {
-	rename: async ({ locals, request }) => {
-		const user = userOf(locals);
-		const form = await request.formData();
-		const agentId = String(form.get('agentId') ?? '');
-		const name = agentName.safeParse(form.get('name'));
-		if (!name.success)
-			return fail(400, { agentId, error: name.error.issues[0]?.message ?? 'invalid name' });
-		const { relay } = await getRelay();
-		try {
-			await renameAgent(relay, { userId: user.userId }, agentId, name.data);
-		} catch (e) {
-			if (e instanceof DomainError) return fail(400, { agentId, error: e.message });
-			throw e;
-		}
-		return { agentId, renamed: true };
-	},
-	/** Deleting revokes: the agent's token is refused from its next call on. */
-	delete: async ({ locals, request }) => {
-		const user = userOf(locals);
-		const form = await request.formData();
-		const agentId = String(form.get('agentId') ?? '');
-		if (form.get('confirm') !== 'yes') {
-			return fail(400, { agentId, error: 'Tick the box to confirm the deletion.' });
-		}
-		const { relay } = await getRelay();
-		try {
-			await removeAgent(relay, user.userId, agentId);
-		} catch (e) {
-			if (e instanceof DomainError) return fail(404, { agentId, error: e.message });
-			throw e;
-		}
-		return { deleted: true };
-	}
+	// Agents past the plan's limit after a downgrade: kept, but prompts are not relayed to them.
+	const usage = await accountUsage(relay, locals.user.userId);
+	return {
+		agents: await listAgents(relay, locals.user.userId),
+		paused: usage?.agents.paused.map((a) => a.name) ?? [],
+		/** The name of an agent just revoked from its own page (which redirects here). */
+		revoked: url.searchParams.get('revoked')
+	};
 };

@@ -2,6 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getRelay } from '$lib/server/instance';
 import { createInvite, INVITE_PREFIX, listMembers, removeMember } from '$lib/server/team/team';
+import { PlanLimitError } from '$lib/server/billing/entitlements';
 
 function userOf(locals: App.Locals) {
 	if (!locals.user) error(401, 'Sign in first');
@@ -30,7 +31,16 @@ export const actions: Actions = {
 		const { relay } = await getRelay();
 		const bot = relay.config.TELEGRAM_BOT_USERNAME;
 		if (!bot) return fail(503, { error: 'Set TELEGRAM_BOT_USERNAME to create invite links.' });
-		const { code, expiresAt } = await createInvite(relay, user.userId, user.userId);
+		let invite;
+		try {
+			invite = await createInvite(relay, user.userId, user.userId);
+		} catch (e) {
+			if (!(e instanceof PlanLimitError)) throw e;
+			return fail(403, {
+				error: `${e.message} Upgrade on the Billing page to invite more people.`
+			});
+		}
+		const { code, expiresAt } = invite;
 		return {
 			link: `https://t.me/${bot}?start=${INVITE_PREFIX}${code}`,
 			expiresAt: expiresAt.toISOString()

@@ -6,7 +6,9 @@ import type { BotContext } from '../context.ts';
 const REASONS = {
 	unknown: 'This invite link is not valid. Ask for a new one.',
 	expired: 'This invite link has expired. Ask for a new one.',
-	used: 'This invite link was already used. Ask for a new one.'
+	used: 'This invite link was already used. Ask for a new one.',
+	limit:
+		'This team is full on its current plan. Ask its owner to upgrade, then open the link again.'
 } as const;
 
 /**

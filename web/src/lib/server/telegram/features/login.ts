@@ -6,10 +6,17 @@ import type { BotContext } from '../context.ts';
  * `/login`: a one-time sign-in link (5 minutes, single use) for installs where the Login Widget
  * cannot work (it needs a public domain). The update itself proves who sent it. This is the one
  * command answered before the authorisation gate: signing in is how a person gets an account.
+ * `/start login` does the same: it is what the sign-in page's `t.me/<bot>?start=login` sends.
  */
 export const loginFeature = new Composer<BotContext>();
 
-loginFeature.command('login', async (ctx) => {
+loginFeature.command('login', (ctx) => sendLoginLink(ctx));
+
+loginFeature.command('start', (ctx, next) =>
+	ctx.match.trim() === 'login' ? sendLoginLink(ctx) : next()
+);
+
+async function sendLoginLink(ctx: BotContext): Promise<void> {
 	if (!ctx.from || ctx.chat?.type !== 'private') return;
 	const base = ctx.deps.config.PUBLIC_URL;
 	if (!base) {
@@ -26,4 +33,4 @@ loginFeature.command('login', async (ctx) => {
 	await ctx.reply(`Your sign-in link (valid 5 minutes, works once):\n${url.href}`, {
 		link_preview_options: { is_disabled: true }
 	});
-});
+}

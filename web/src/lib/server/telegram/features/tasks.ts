@@ -9,6 +9,10 @@ import { abortKeyboard, createSession, endSession } from '../../sessions/session
 import { activeAgentOf, ago } from '../agents-of.ts';
 import type { BotContext } from '../context.ts';
 import { formatDuration } from '../../sessions/format.ts';
+import { relayRefusal } from '../../billing/entitlements.ts';
+
+/** An account that may not relay is told so once per sender in this window, then left alone. */
+const REFUSAL_WINDOW_S = 600;
 
 export const tasksFeature = new Composer<BotContext>();
 
@@ -91,6 +95,20 @@ async function submitPrompt(
 	const target = resolved === undefined ? await activeAgentOf(deps, sender) : resolved;
 	if (!target || !ctx.chat) return void (await ctx.reply(noAgentText(ctx)));
 	const { agent, authorization } = target;
+	const refusal = await relayRefusal(deps, authorization.accountId, agent.id, authorization.id);
+	if (refusal) {
+		// No session is created: nothing reaches the agent. The inactive notice is not repeated
+		// for every prompt in a burst; a paused agent or member is told each time.
+		const first =
+			refusal.kind === 'paused' ||
+			(await deps.redis.set(
+				`billing:told:${authorization.accountId}:${sender.telegramUserId}`,
+				'1',
+				{ nx: true, ex: REFUSAL_WINDOW_S }
+			)) === 'OK';
+		if (first) await ctx.reply(refusal.text, { link_preview_options: { is_disabled: true } });
+		return;
+	}
 	const ahead = await deps.db
 		.select()
 		.from(sessions)

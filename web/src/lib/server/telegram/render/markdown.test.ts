@@ -66,7 +66,7 @@ describe('markdownToTelegramHtml', () => {
 		expect(render('**b** __b__ *i* _i_ ~~s~~')).toBe(
 			'<b>b</b> <b>b</b> <i>i</i> <i>i</i> <s>s</s>'
 		);
-		expect(render('***both***')).toBe('<b><i>both</i></b>');
+		expect(render('***both***')).toBe('<i><b>both</b></i>');
 		expect(render('**bold with *italic* inside**')).toBe('<b>bold with <i>italic</i> inside</b>');
 		expect(render('# Heading with **bold**')).toBe('<b>Heading with bold</b>');
 		for (const literal of [
@@ -107,6 +107,23 @@ describe('markdownToTelegramHtml', () => {
 		expect(render('#hashtag')).toBe('#hashtag');
 		expect(render('> one\n>two\n\n> three')).toBe(
 			'<blockquote>one\ntwo</blockquote>\n\n<blockquote>three</blockquote>'
+		);
+	});
+
+	it('reads Markdown as CommonMark does (micromark), one line at a time', () => {
+		expect(render('*a **b** c* and \\# not a heading')).toBe(
+			'<i>a <b>b</b> c</i> and # not a heading'
+		);
+		expect(render('`` a ` b `` and `x`y')).toBe('<code>a ` b</code> and <code>x</code>y');
+		expect(render('[a `b`](https://e.com) and [ref][x] and ![img](https://e.com/i.png)')).toBe(
+			'<a href="https://e.com">a <code>b</code></a> and [ref][x] and ![img](https://e.com/i.png)'
+		);
+		// What Telegram cannot show stays as written: lists, HTML, rules, references, entities.
+		expect(render('- item\n1. first\n<div>x</div>\n---\n[x]: https://e.com\n&copy;')).toBe(
+			'- item\n1. first\n&lt;div&gt;x&lt;/div&gt;\n---\n[x]: https://e.com\n&amp;copy;'
+		);
+		expect(render('   # Indented heading\n  > indented quote')).toBe(
+			'<b>Indented heading</b>\n<blockquote>indented quote</blockquote>'
 		);
 	});
 

@@ -1,12 +1,12 @@
-import { inlineRuns, pushRun } from './inline.ts';
-import { runsToHtml, type Element, type Run } from './runs.ts';
+import { closesFence, lineMarks, openingFence, type Fence } from './line.ts';
+import { pushRun, runsToHtml, type Element, type Run } from './runs.ts';
 
 /**
- * The Markdown AI runners print → Telegram HTML parse mode. Block level, line by line: fenced
- * code (```lang or ~~~), `#` headings (bold), `>` quotes (one blockquote per run of lines),
- * everything else is a paragraph line with inline formatting. Newlines are kept as they are:
- * Telegram shows them as line breaks. Output can never be rejected by Telegram: every `<`, `>`,
- * `&` of the text is escaped and tags come only from balanced elements.
+ * The Markdown AI runners print → Telegram HTML parse mode, parsed by micromark (line.ts): fenced
+ * code (```lang or ~~~) spans lines, everything else is read line by line: `#` headings (bold),
+ * `>` quotes (one blockquote per run of quote lines), inline formatting and links. Newlines are
+ * kept as they are: Telegram shows them as line breaks. Output can never be rejected by
+ * Telegram: every `<`, `>`, `&` of the text is escaped and tags come only from balanced elements.
  */
 export function markdownToTelegramHtml(md: string): string {
 	return runsToHtml(markdownToRuns(md));
@@ -17,12 +17,6 @@ interface Line {
 	/** Index of the '\n' ending the line, or md.length for the last line. */
 	readonly end: number;
 }
-
-const FENCE_OPEN = /^( *)(`{3,}|~{3,})(.*?)\r?$/;
-const FENCE_CLOSE = /^ *(`{3,}|~{3,})[ \t]*\r?$/; // runners on Windows print CRLF
-const LANGUAGE = /^[\w#+.-]{1,32}$/;
-const QUOTE = /^ {0,3}> ?/;
-const HEADING = /^ {0,3}#{1,6}(?:[ \t]+|$)/;
 
 function splitLines(md: string): Line[] {
 	const lines: Line[] = [];
@@ -46,6 +40,8 @@ export function markdownToRuns(md: string): Run[] {
 		if (i < lines.length - 1) pushRun(out, '\n', lines[i]!.end, stack);
 	};
 	const outside: readonly Element[] = [];
+	/** The blockquote the previous line was in, continued by a quote line right after it. */
+	let quote: readonly Element[] | null = null;
 
 	for (let i = 0; i < lines.length;) {
 		const line = lines[i]!;
@@ -53,56 +49,62 @@ export function markdownToRuns(md: string): Run[] {
 		if (fence) {
 			i = fencedBlock(md, lines, i, fence, out);
 			newlineAfter(i - 1, outside);
+			quote = null;
 			continue;
 		}
-		if (QUOTE.test(text(line))) {
-			const quote: readonly Element[] = [{ tag: 'blockquote' }];
-			for (; i < lines.length && QUOTE.test(text(lines[i]!)); i++) {
-				const l = lines[i]!;
-				inlineRuns(md, l.start + QUOTE.exec(text(l))![0].length, l.end, quote, out);
-				const next = lines[i + 1];
-				newlineAfter(i, next && QUOTE.test(text(next)) ? quote : outside);
-			}
-			continue;
-		}
-		const heading = HEADING.exec(text(line));
-		if (heading) {
-			const closing = /(?:[ \t]+#+)?[ \t\r]*$/.exec(text(line).slice(heading[0].length))!;
-			const start = line.start + heading[0].length;
-			inlineRuns(
-				md,
-				start,
-				Math.max(start, line.start + closing.index + heading[0].length),
-				[{ tag: 'b' }],
-				out
-			);
-		} else {
-			inlineRuns(md, line.start, line.end, outside, out);
-		}
-		newlineAfter(i, outside);
+		const marks = lineMarks(text(line));
+		if (marks.quote) quote ??= [{ tag: 'blockquote' }];
+		else quote = null;
+		applyMarks(md, line, marks.ops, quote, out);
+		const next = lines[i + 1];
+		const continues = quote && next && !openingFence(text(next)) && lineMarks(text(next)).quote;
+		newlineAfter(i, continues ? quote! : outside);
 		i++;
 	}
 	return out;
 }
 
-interface Fence {
-	readonly indent: number;
-	readonly marker: string;
-	readonly language: string | undefined;
-}
-
-function openingFence(line: string): Fence | undefined {
-	const m = FENCE_OPEN.exec(line);
-	if (!m) return undefined;
-	const [, indent, marker, info] = m as unknown as [string, string, string, string];
-	if (marker.startsWith('`') && info.includes('`')) return undefined; // inline code, not a fence
-	const word = info.trim().split(/\s+/)[0] ?? '';
-	return { indent: indent.length, marker, language: LANGUAGE.test(word) ? word : undefined };
-}
-
-function closesFence(line: string, fence: Fence): boolean {
-	const m = FENCE_CLOSE.exec(line);
-	return !!m && m[1]![0] === fence.marker[0] && m[1]!.length >= fence.marker.length;
+/** Runs of one line from its marks; the line's blockquote is `quote` (shared by its run). */
+function applyMarks(
+	md: string,
+	line: Line,
+	ops: ReturnType<typeof lineMarks>['ops'],
+	quote: readonly Element[] | null,
+	out: Run[]
+) {
+	let pos = line.start;
+	let stack: readonly Element[] = [];
+	/** Per open op: whether it pushed an element (a tag already open is not nested again). */
+	const pushed: boolean[] = [];
+	const emit = (to: number) => {
+		if (to > pos) pushRun(out, md.slice(pos, to), pos, stack);
+		pos = Math.max(pos, to);
+	};
+	for (const op of ops) {
+		const at = line.start + op.at;
+		if ('hideTo' in op) {
+			emit(at);
+			pos = Math.max(pos, line.start + op.hideTo);
+		} else if ('open' in op) {
+			emit(at);
+			if (op.open === 'blockquote' && quote && stack.length === 0) {
+				stack = quote;
+				pushed.push(true);
+			} else if (stack.some((e) => e.tag === op.open)) {
+				// Telegram merges nested same-type entities anyway; not nesting keeps the HTML tidy.
+				pushed.push(false);
+			} else {
+				const element: Element =
+					op.value === undefined ? { tag: op.open } : { tag: op.open, value: op.value };
+				stack = [...stack, element];
+				pushed.push(true);
+			}
+		} else {
+			emit(at);
+			if (pushed.pop()) stack = stack.slice(0, -1);
+		}
+	}
+	emit(line.end);
 }
 
 /**
@@ -112,17 +114,15 @@ function closesFence(line: string, fence: Fence): boolean {
  */
 function fencedBlock(md: string, lines: Line[], open: number, fence: Fence, out: Run[]): number {
 	const opener = lines[open]!;
+	const openerLine = md.slice(opener.start, opener.end);
 	const pre: Element = {
 		tag: 'pre',
-		fence: {
-			line: md.slice(opener.start, opener.end),
-			contentStart: Math.min(md.length, opener.end + 1)
-		}
+		fence: { line: openerLine, contentStart: Math.min(md.length, opener.end + 1) }
 	};
 	const stack: readonly Element[] = fence.language
 		? [pre, { tag: 'code', value: fence.language }]
 		: [pre];
-	const isClose = (i: number) => closesFence(md.slice(lines[i]!.start, lines[i]!.end), fence);
+	const isClose = (i: number) => closesFence(openerLine, md.slice(lines[i]!.start, lines[i]!.end));
 	let i = open + 1;
 	for (; i < lines.length && !isClose(i); i++) {
 		const line = lines[i]!;

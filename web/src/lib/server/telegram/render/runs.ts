@@ -27,6 +27,15 @@ export interface Run {
 	readonly src: number;
 }
 
+/** Appends a run, merging it with the previous one when it continues it inside the same stack. */
+export function pushRun(out: Run[], text: string, src: number, stack: readonly Element[]) {
+	if (text === '') return;
+	const last = out[out.length - 1];
+	if (last && last.stack === stack && last.src + last.text.length === src) {
+		out[out.length - 1] = { text: last.text + text, stack, src: last.src };
+	} else out.push({ text, stack, src });
+}
+
 export function escapeText(text: string): string {
 	return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }

@@ -36,7 +36,8 @@ async function decide(
 					: e.code === 'PAIRING_CODE_USED'
 						? 'This request was already approved or denied.'
 						: DOMAIN_ERRORS[e.code].message;
-			return fail(e.code === 'RATE_LIMITED' ? 429 : 400, { error: message });
+			const status = e.code === 'RATE_LIMITED' ? 429 : e.code === 'PLAN_LIMIT_REACHED' ? 403 : 400;
+			return fail(status, { error: message });
 		}
 		throw e;
 	}

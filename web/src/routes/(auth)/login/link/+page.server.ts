@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getRelay } from '$lib/server/instance';
-import { redeemLoginLink } from '$lib/server/auth/login-link';
+import { loginLinkState, redeemLoginLink } from '$lib/server/auth/login-link';
 import { signInWithTelegram } from '$lib/server/accounts/accounts';
 import { startWebSession } from '$lib/server/auth/cookies';
 
@@ -12,8 +12,20 @@ const REASONS = {
 	used: 'This sign-in link was already used. Send /login to the bot for a new one.'
 } as const;
 
-/** Opening the link only shows a button: link previews and scanners must not use it up. */
-export const load: PageServerLoad = ({ url }) => ({ token: url.searchParams.get('token') ?? '' });
+/**
+ * Opening the link only shows a button: link previews and scanners must not use it up. A link
+ * that cannot work any more shows why, and no button.
+ */
+export const load: PageServerLoad = async ({ url }) => {
+	const token = url.searchParams.get('token') ?? '';
+	const { relay } = await getRelay();
+	const state = await loginLinkState(relay, token);
+	return {
+		token,
+		problem: state === 'usable' ? null : REASONS[state],
+		botUsername: relay.config.TELEGRAM_BOT_USERNAME ?? null
+	};
+};
 
 export const actions: Actions = {
 	default: async (event) => {

@@ -1,0 +1,98 @@
+/**
+ * The web console: prompts typed on the dashboard take the path of a Telegram message (the
+ * Telegram user's rate limit, `createSession` and the agent's command queue, so delivery is
+ * exactly once), and its Abort does what the chat's Abort button does. Output reaches the page
+ * through `session.onOutput` like any live view; the relay keeps none of it.
+ */
+import { createHmac } from 'node:crypto';
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import {
+	DomainError,
+	type CreateSessionInput,
+	type CreateSessionOutput
+} from '@remoteagent/shared';
+import type { UserIdentity } from '@remoteagent/shared/api';
+import { sessions, users, type Session } from '../db/schema/index.ts';
+import type { Limits } from '../ratelimit/limits.ts';
+import { agentOfAccount } from '../agents/agents.ts';
+import { createSession, endSession, type SessionDeps } from './sessions.ts';
+
+export type ConsoleDeps = SessionDeps & { limits: Pick<Limits, 'telegramUser'> };
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * The session id of one console request: keyed with the server secret, so it is as unguessable
+ * as a random id (it names the output channel), and the same for a repeated request.
+ */
+export function consoleSessionId(secret: string, userId: string, requestId: string): string {
+	const mac = createHmac('sha256', secret)
+		.update(`remoteagent console session v1\0${userId}\0${requestId}`)
+		.digest();
+	let out = 'ses_';
+	for (const byte of mac.subarray(0, 26)) out += ALPHABET[byte % 32];
+	return out;
+}
+
+export async function createConsoleSession(
+	deps: ConsoleDeps,
+	user: UserIdentity,
+	input: CreateSessionInput
+): Promise<CreateSessionOutput> {
+	const agent = await agentOfAccount(deps, user.userId, input.agentId);
+	const [person] = await deps.db.select().from(users).where(eq(users.id, user.userId));
+	if (!person) throw new DomainError('UNAUTHENTICATED');
+	// One budget per person, whichever way the prompt comes in.
+	const { success } = await deps.limits.telegramUser.limit(String(person.telegramUserId));
+	if (!success) {
+		deps.log.warn('console.rate_limited', { agentId: agent.id });
+		throw new DomainError('RATE_LIMITED');
+	}
+	const id = consoleSessionId(deps.config.AGENT_JWT_SECRET, user.userId, input.requestId);
+	const ahead = await deps.db
+		.select({ id: sessions.id })
+		.from(sessions)
+		.where(
+			and(
+				eq(sessions.agentId, agent.id),
+				inArray(sessions.status, ['queued', 'running']),
+				ne(sessions.id, id)
+			)
+		);
+	const session = await createSession(deps, {
+		id,
+		accountId: user.userId,
+		agentId: agent.id,
+		prompt: input.prompt,
+		startedBy: {
+			telegramUserId: person.telegramUserId,
+			name: person.username ? `@${person.username}` : person.firstName
+		},
+		chatId: null,
+		messageId: null,
+		continueSessionId: null
+	});
+	return { sessionId: session.id, ahead: ahead.length, agentOnline: agent.status === 'online' };
+}
+
+/** As the chat's Abort: a queued session ends here, a running one is stopped by its agent. */
+export async function abortConsoleSession(
+	deps: SessionDeps,
+	user: UserIdentity,
+	sessionId: string
+): Promise<void> {
+	const [session] = await deps.db
+		.select()
+		.from(sessions)
+		.where(and(eq(sessions.id, sessionId), eq(sessions.accountId, user.userId)));
+	if (!session) throw new DomainError('SESSION_NOT_FOUND');
+	await abortSession(deps, session);
+}
+
+async function abortSession(deps: SessionDeps, session: Session): Promise<void> {
+	if (session.status !== 'queued' && session.status !== 'running') return;
+	// Not started: end it here. The agent skips prompts whose session is no longer queued.
+	if (session.status === 'queued') await endSession(deps, session, 'aborted', null, null);
+	await deps.queue.enqueue(session.agentId, { type: 'abort', sessionId: session.id });
+	deps.log.info('console.abort', { sessionId: session.id });
+}
