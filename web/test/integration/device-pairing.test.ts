@@ -9,7 +9,8 @@ import { decideDeviceRequest, viewDeviceRequest } from '../../src/lib/server/pai
 import { DEVICE_LOOKUPS_PER_USER_PER_10_MIN } from '../../src/lib/server/ratelimit/limits.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import { agentClient } from '../harness/scripted-agent.ts';
-import { ALICE, BOB, MALLORY, type Person } from '../harness/accounts.ts';
+import { ALICE, BOB, MALLORY, pairAgent, type Person } from '../harness/accounts.ts';
+import { billingConfig, createFakeStripe } from '../harness/stripe-api.ts';
 
 let t: TestRelay;
 beforeAll(async () => {
@@ -161,5 +162,33 @@ describe('device pairing', () => {
 		}
 		expect(seen.slice(0, -1).every((o) => o === null)).toBe(true);
 		expect(seen.at(-1)).toBe('RATE_LIMITED');
+	});
+
+	it('honours the plan: a trial account at its agent limit cannot approve a third', async () => {
+		const fake = await createFakeStripe({ retries: 1 });
+		const billed = await startTestRelay(billingConfig(fake));
+		try {
+			const who: Person = { id: 88_001, firstName: 'Trial', username: 'trial' };
+			const first = await pairAgent(billed.relay, billed.services, who, 'one');
+			await pairAgent(billed.relay, billed.services, who, 'two');
+			const started = await billed.services.pairing.startDevice(
+				{ name: 'three', runner: 'custom', hostname: 'h', directory: '/d' },
+				'10.88.0.1'
+			);
+			const user = { userId: first.userId, telegramUserId: who.id };
+			expect(await codeOf(decideDeviceRequest(billed.relay, user, started.userCode, true))).toBe(
+				'PLAN_LIMIT_REACHED'
+			);
+			// Nothing was decided: still pending for the agent, and approvable after an upgrade.
+			expect(await billed.services.pairing.pollDevice(started.deviceCode)).toEqual({
+				status: 'pending'
+			});
+			expect((await viewDeviceRequest(billed.relay, user, started.userCode))?.status).toBe(
+				'pending'
+			);
+		} finally {
+			await billed.stop();
+			await fake.close();
+		}
 	});
 });
