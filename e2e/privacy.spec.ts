@@ -22,6 +22,7 @@ import {
 	waitForEnds
 } from './support/system-chat.ts';
 import { anthropicScript, openaiScript } from './support/system-scripts.ts';
+import { commitAll, photoUpdate } from './support/system-files.ts';
 import { startSystem, type System } from './support/system.ts';
 import { newTelegramUser } from './support/telegram-login.ts';
 
@@ -116,6 +117,63 @@ test('the marker of a prompt and its output is at rest only inside the 200-chara
 	).toBe(true);
 	expect(files.some((f) => f.endsWith('.rdb'))).toBe(true);
 	test.info().annotations.push({ type: 'scanned', description: JSON.stringify(scanned) });
+});
+
+test('files and diffs pass through: a marker in a photo, a diff and an outbox file is nowhere at rest', async () => {
+	const marker = `fm${randomBytes(6).toString('hex')}`;
+	const runner = join(scripts, 'files-runner');
+	await writeFile(
+		runner,
+		[
+			'#!/bin/sh',
+			'prompt=$(cat)',
+			'mkdir -p .remoteagent/outbox',
+			'cp .remoteagent/inbox/* .remoteagent/outbox/',
+			`printf "report on ${marker}\\n" > .remoteagent/outbox/report.txt`,
+			`printf "a line with ${marker}\\n" > changed.txt`,
+			'echo "files handled"',
+			''
+		].join('\n'),
+		{ mode: 0o755 }
+	);
+	const user = newTelegramUser('Files');
+	const filesAgent = await pairAgent({
+		system,
+		user,
+		name: 'files-privacy-box',
+		runner: 'custom',
+		runnerBin: runner,
+		files: { 'README.md': 'project\n' }
+	});
+	try {
+		await commitAll(filesAgent.projectDir);
+		await filesAgent.start();
+		const photo = Buffer.concat([randomBytes(5000), Buffer.from(` ${marker} `), randomBytes(5000)]);
+		const { update } = photoUpdate(system.telegram, user, photo, 'please check the photo');
+		expect((await system.postUpdate(update)).status).toBe(200);
+		const chat = await waitForEnds(system.telegram, user, 1);
+		expect(chat.find(isDone), describeChat(system.telegram, user)).toBeDefined();
+		expect(
+			chat.some((m) => m.visible.startsWith('📝') && m.visible.includes(`+a line with ${marker}`)),
+			'the diff with the marker reached the chat'
+		).toBe(true);
+		const documents = chat.flatMap((m) => (m.document ? [m.document] : []));
+		expect(documents.map((d) => d.size).sort((a, b) => a - b)).toEqual(
+			[photo.length, `report on ${marker}\n`.length].sort((a, b) => a - b)
+		);
+	} finally {
+		await filesAgent.dispose();
+	}
+
+	const cli = (...args: string[]) =>
+		promisify(execFile)('redis-cli', ['-p', String(system.redis.port), ...args]);
+	await cli('CONFIG', 'SET', 'rdbcompression', 'no');
+	await cli('SAVE');
+	const leaks: string[] = [];
+	for (const file of [...walk(system.dataDir), ...walk(system.redis.dir), system.app.logFile]) {
+		if (readFileSync(file).includes(marker)) leaks.push(relative(tmpdir(), file));
+	}
+	expect(leaks, 'the marker at rest').toEqual([]);
 });
 
 function walk(dir: string): string[] {

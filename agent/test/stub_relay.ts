@@ -7,9 +7,13 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@remoteagent/shared/api/root.ts";
 import type { AgentIdentity, ApiServices } from "@remoteagent/shared/api/root.ts";
 import { DomainError, type DomainErrorCode } from "@remoteagent/shared/errors.ts";
-import type { AgentCommand, SessionFinishInput } from "@remoteagent/shared/schemas.ts";
-import { HEALTH_SERVICE } from "@remoteagent/shared/protocol.ts";
+import type {
+  AgentCommand,
+  ReviewReplyInput,
+  SessionFinishInput,
+} from "@remoteagent/shared/schemas.ts";
 import { TRPC_PATH } from "../src/connection/client.ts";
+import { AGENT_FILES_PATH, HEALTH_SERVICE } from "@remoteagent/shared/protocol.ts";
 
 /** A pairing code's fate when redeemed. */
 export type CodeState = "fresh" | "expired" | "used";
@@ -57,6 +61,12 @@ export class StubRelay {
   readonly cancelled = new Set<string>();
   readonly outputs = new Map<string, { seq: number; text: string }[]>();
   readonly finished = new Map<string, SessionFinishInput>();
+  /** Files sent to the bot, by the ref a prompt carries. */
+  readonly files = new Map<string, Uint8Array<ArrayBuffer>>();
+  /** Documents the agent sent to the chat. */
+  readonly uploads: { target: Record<string, string>; name: string; bytes: Uint8Array }[] = [];
+  /** Texts the agent sent with `review.reply`. */
+  readonly replies: ReviewReplyInput[] = [];
   readonly heartbeats: { agentId: string; busySessionId: string | null }[] = [];
   readonly goodbyes: string[] = [];
   readonly removed: string[] = [];
@@ -254,6 +264,12 @@ export class StubRelay {
       create: () => Promise.reject(new Error("stub relay: no web console")),
       abort: () => Promise.resolve(),
     },
+    review: {
+      reply: (_agent, input) => {
+        this.replies.push(input);
+        return Promise.resolve();
+      },
+    },
   };
 
   async *#stream(agent: AgentIdentity, lastEventId: string | null, signal: AbortSignal) {
@@ -284,6 +300,7 @@ export class StubRelay {
   /** @internal the HTTP handler */
   async handle(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response> {
     const url = new URL(req.url);
+    if (url.pathname === AGENT_FILES_PATH) return await this.#files(req, url);
     const body = req.method === "POST" ? await req.text() : "";
     this.requests.push({
       method: req.method,
@@ -336,6 +353,20 @@ export class StubRelay {
     }
     if (!response.headers.get("content-type")?.startsWith("text/event-stream")) return response;
     return this.#breakable(response, abort);
+  }
+
+  /** The files endpoint: downloads of {@link files} by ref, uploads recorded in {@link uploads}. */
+  async #files(req: Request, url: URL): Promise<Response> {
+    const token = req.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+    if (!this.agents.has(token)) return new Response("unauthorised", { status: 401 });
+    if (req.method === "GET") {
+      const bytes = this.files.get(url.searchParams.get("ref") ?? "");
+      return bytes ? new Response(bytes) : new Response("no such file", { status: 404 });
+    }
+    const params = Object.fromEntries(url.searchParams);
+    const { name = "", ...target } = params;
+    this.uploads.push({ target, name, bytes: new Uint8Array(await req.arrayBuffer()) });
+    return Response.json({ messageId: this.uploads.length });
   }
 
   /** Pass an SSE response through a stream the test can cut. */

@@ -26,8 +26,8 @@ export const isWorking = (agentName: string) => (m: StoredMessage) =>
 export const isDone = (m: StoredMessage) => /^✅ Done in /.test(m.visible);
 export const isAborted = (m: StoredMessage) => m.visible === '⏹ Aborted';
 export const isFailed = (m: StoredMessage) => m.visible.startsWith('❌');
-/** Messages the relay writes itself (status, queue, end notices), not runner output. */
-export const isNotice = (m: StoredMessage) => /^(▶|✅|❌|⏹|⏳|○|⚠️|⌛)/.test(m.visible);
+/** Messages the relay writes itself (status, queue, end notices, change summaries), not runner output. */
+export const isNotice = (m: StoredMessage) => /^(▶|✅|❌|⏹|⏳|○|⚠️|⌛|📝|↩)/.test(m.visible);
 
 /** The runner output among `messages`, as one text. */
 export function outputText(messages: StoredMessage[]): string {

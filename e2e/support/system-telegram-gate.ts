@@ -46,7 +46,12 @@ export async function startTelegramGate(target: string): Promise<TelegramGate> {
 					port: upstream.port,
 					method: req.method,
 					path: req.url,
-					headers: { ...req.headers, host: upstream.host, 'content-length': String(body.length) }
+					// The body was read whole: a chunked upload (a streamed document) goes on with its length.
+					headers: {
+						...withoutTransferEncoding(req.headers),
+						host: upstream.host,
+						'content-length': String(body.length)
+					}
 				},
 				(answer) => {
 					if (res.destroyed) return void (answer.resume(), resolve());
@@ -107,4 +112,9 @@ export async function startTelegramGate(target: string): Promise<TelegramGate> {
 				server.close(() => resolve());
 			})
 	};
+}
+
+function withoutTransferEncoding(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
+	const { 'transfer-encoding': _chunked, ...rest } = headers;
+	return rest;
 }

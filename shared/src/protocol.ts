@@ -46,6 +46,15 @@ export const DEFAULT_OFFLINE_QUEUE_MS = 10 * 60_000;
 export const RECONNECT_BASE_MS = 500;
 export const RECONNECT_CAP_MS = 30_000;
 
+/** Where the agent downloads files sent to the bot and uploads files for the chat (bytes, not tRPC). */
+export const AGENT_FILES_PATH = '/api/agent/files';
+
+/** Largest file a bot may download from Telegram (`getFile`). */
+export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
+
+/** Largest file a bot may send (`sendDocument`). */
+export const TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024;
+
 /** Every runner the agent can drive. */
 export const RUNNERS = [
 	'claude-sdk',

@@ -1,7 +1,12 @@
 /** Zod schemas of everything that crosses the wire between agent, dashboard and relay. */
 import { z } from 'zod';
 import { normalizePairingCode } from './pairing-code.ts';
-import { CONSOLE_PROMPT_MAX_CHARS, OUTPUT_CHUNK_MAX_CHARS, RUNNERS } from './protocol.ts';
+import {
+	CONSOLE_PROMPT_MAX_CHARS,
+	OUTPUT_CHUNK_MAX_CHARS,
+	RUNNERS,
+	TELEGRAM_TEXT_LIMIT
+} from './protocol.ts';
 
 export const runnerName = z.enum(RUNNERS);
 
@@ -80,6 +85,15 @@ export type PollDevicePairingOutput = z.infer<typeof pollDevicePairingOutput>;
 /** Who asked for a task, as the agent may show it. */
 export const startedBy = z.object({ telegramUserId: z.number().int(), name: z.string() });
 
+/** A file sent to the bot with a prompt; the agent fetches its bytes through the relay with `ref`. */
+export const incomingFile = z.object({
+	/** Opaque, sealed by the relay: only the agent the prompt went to can redeem it. */
+	ref: z.string().min(1).max(2000),
+	name: z.string().min(1).max(255),
+	size: z.number().int().min(0)
+});
+export type IncomingFile = z.infer<typeof incomingFile>;
+
 export const promptCommand = z.object({
 	type: z.literal('prompt'),
 	sessionId: id,
@@ -88,7 +102,9 @@ export const promptCommand = z.object({
 	continueSessionId: id.nullable(),
 	startedBy,
 	/** Epoch ms after which the relay no longer wants it run. */
-	expiresAt: z.number().int()
+	expiresAt: z.number().int(),
+	/** Files sent with the prompt (a photo or document with its caption as the prompt). */
+	files: z.array(incomingFile).max(10).optional()
 });
 
 export const abortCommand = z.object({
@@ -97,7 +113,19 @@ export const abortCommand = z.object({
 	sessionId: id.nullable()
 });
 
-export const agentCommand = z.discriminatedUnion('type', [promptCommand, abortCommand]);
+/** `/diff` and `/undo` from the chat: about the agent's last task; answered with `review.reply`. */
+export const reviewCommand = z.object({
+	type: z.literal('review'),
+	requestId: id,
+	action: z.enum(['diff', 'undo'])
+});
+export type ReviewCommand = z.infer<typeof reviewCommand>;
+
+export const agentCommand = z.discriminatedUnion('type', [
+	promptCommand,
+	abortCommand,
+	reviewCommand
+]);
 export type AgentCommand = z.infer<typeof agentCommand>;
 export type PromptCommand = z.infer<typeof promptCommand>;
 
@@ -135,6 +163,21 @@ export const sessionFinishInput = z.object({
 	durationMs: z.number().int().min(0)
 });
 export type SessionFinishInput = z.infer<typeof sessionFinishInput>;
+
+/**
+ * The agent tells the chat about a task's changes (after the task's output, before it finishes)
+ * or answers a review request. Exactly one of `sessionId` and `requestId`.
+ */
+export const reviewReplyInput = z
+	.object({
+		sessionId: id.optional(),
+		requestId: id.optional(),
+		text: z.string().min(1).max(TELEGRAM_TEXT_LIMIT)
+	})
+	.refine((v) => (v.sessionId === undefined) !== (v.requestId === undefined), {
+		message: 'give a sessionId or a requestId'
+	});
+export type ReviewReplyInput = z.infer<typeof reviewReplyInput>;
 
 export const onOutputInput = z.object({ sessionId: id, lastEventId: z.string().nullish() });
 

@@ -56,6 +56,8 @@ describe('set-webhook', () => {
 			'agents',
 			'projects',
 			'history',
+			'diff',
+			'undo',
 			'login'
 		]);
 		expect(message).not.toContain(SECRET);

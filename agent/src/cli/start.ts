@@ -3,6 +3,7 @@ import { runnerSettingsFor } from "../config/runner_settings.ts";
 import { SessionStore } from "../config/session_store.ts";
 import { runAgent } from "../connection/agent_loop.ts";
 import { createApiClient } from "../connection/client.ts";
+import { httpFileTransfer } from "../review/transfer.ts";
 import { RunnerSetupError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { parseCommandArgs } from "./args.ts";
@@ -61,6 +62,7 @@ export const startCommand: Command = {
         client: createApiClient({ server: agent.server, token: agent.token, fetch: ctx.fetch }),
         runner,
         projectDir: agent.projectDir,
+        files: httpFileTransfer({ server: agent.server, token: agent.token, fetch: ctx.fetch }),
         resumes,
         onEvent: (event) => view.handle(event),
         signal: stop.signal,

@@ -14,6 +14,8 @@ import type { AgentEventSink } from "./events.ts";
 import { dropReason, revocationOf } from "./failures.ts";
 import { retryTransient } from "./retry.ts";
 import { type ResumeStore, TaskQueue } from "./task_queue.ts";
+import { Reviewer } from "../review/reviewer.ts";
+import type { FileTransfer } from "../review/transfer.ts";
 
 /** Options of {@link runAgent}. */
 export interface AgentLoopOptions {
@@ -33,6 +35,8 @@ export interface AgentLoopOptions {
   now?: () => number;
   timers?: Timers;
   random?: () => number;
+  /** Moves files between the project and the chat; without it files are not exchanged. */
+  files?: FileTransfer;
   /** This process's id for `session.start` (default: random). */
   instance?: string;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -72,7 +76,15 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
   const retrying = <T>(call: () => Promise<T>) =>
     retryTransient(call, { signal: hardStop.signal, sleep, random: options.random });
 
+  const reviewer = new Reviewer({
+    projectDir: options.projectDir,
+    reply: (target, text) => retrying(() => client.review.reply.mutate({ ...target, text })),
+    files: options.files ?? null,
+    busy: (): boolean => queue.busySessionId !== null,
+    onWarning: (message) => onEvent({ type: "warning", message }),
+  });
   const queue = new TaskQueue({
+    review: reviewer,
     runner: options.runner,
     projectDir: options.projectDir,
     resumes: options.resumes,
@@ -117,6 +129,8 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
         onEvent({ type: "warning", message: "ignored a command this version does not understand" });
       } else if (parsed.data.type === "prompt") {
         queue.enqueue(parsed.data);
+      } else if (parsed.data.type === "review") {
+        void reviewer.handle(parsed.data);
       } else {
         queue.abort(parsed.data.sessionId);
       }

@@ -24,6 +24,10 @@ function prompt(n: number, text: string, continueFrom: number | null = null): Pr
   };
 }
 
+/** A folder of its own: the agent keeps its review record in the project (`.remoteagent/`). */
+const PROJECT_DIR = Deno.makeTempDirSync({ prefix: "agent-loop-test-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(PROJECT_DIR, { recursive: true }));
+
 class MemoryResumes {
   map = new Map<string, string>();
   get(id: string) {
@@ -57,7 +61,7 @@ async function harness(
   const done = runAgent({
     client: createApiClient({ server: relay.url, token }),
     runner,
-    projectDir: "/tmp",
+    projectDir: PROJECT_DIR,
     resumes,
     onEvent: (e) => events.push(e),
     signal: stop.signal,

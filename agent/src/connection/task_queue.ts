@@ -10,6 +10,7 @@ import { OutputBatcher } from "./batcher.ts";
 import { realTimers, type Timers } from "./timers.ts";
 import { type AgentEventSink, taskPreview, type TaskStatus } from "./events.ts";
 import { revocationOf } from "./failures.ts";
+import type { TaskReview } from "../review/reviewer.ts";
 
 /** The session mutations a task makes; retrying transient failures is the caller's job. */
 export interface SessionCalls {
@@ -36,6 +37,8 @@ export interface TaskQueueOptions {
   onRevoked: (error: unknown) => void;
   now?: () => number;
   timers?: Timers;
+  /** Inbox files, change summary and outbox around each task (see review/reviewer.ts). */
+  review?: { begin(command: PromptCommand): Promise<TaskReview> };
 }
 
 /** Remembers this many sessions to ignore a second copy of one. */
@@ -164,7 +167,10 @@ export class TaskQueue {
     if (command.continueSessionId && resume === null) {
       batcher.push("_(No earlier conversation was found on the agent: starting a new one.)_\n\n");
     }
-    const result = await this.#runRunner(command, abort.signal, resume, batcher);
+    const review = await this.#opts.review?.begin(command);
+    for (const note of review?.notes ?? []) batcher.push(`${note}\n\n`);
+    const task = review ? { ...command, prompt: review.prompt } : command;
+    const result = await this.#runRunner(task, abort.signal, resume, batcher);
     let [status, reason] = outcome(result);
     if (status === "aborted" && typeof abort.signal.reason === "string") {
       reason = abort.signal.reason;
@@ -174,6 +180,7 @@ export class TaskQueue {
     } catch (error) {
       if (status === "done") [status, reason] = ["failed", `output lost: ${messageOf(error)}`];
     }
+    await review?.end();
     if (result.resume) {
       await this.#opts.resumes.set(sessionId, result.resume).catch((error) =>
         this.#opts.onEvent({

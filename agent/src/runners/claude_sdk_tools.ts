@@ -17,7 +17,9 @@ import {
 } from "./fs_tools.ts";
 import { num, type Obj, str } from "./json.ts";
 import { runCommand } from "./run_command.ts";
-import { PathOutsideProjectError } from "./sandbox.ts";
+import { PathOutsideProjectError, resolveInProject } from "./sandbox.ts";
+import { TELEGRAM_UPLOAD_LIMIT } from "@remoteagent/shared/protocol.ts";
+import { copyToOutbox } from "../review/inbox.ts";
 
 /** The tools offered to the model. */
 export const TOOLS: Anthropic.Tool[] = [
@@ -58,6 +60,12 @@ export const TOOLS: Anthropic.Tool[] = [
       timeout_seconds: { type: "integer", description: "Default 120, max 600" },
     },
     ["command"],
+  ),
+  tool(
+    "send_file",
+    "Send a file of the project to the user's chat as a document when the task ends (at most 50 MB).",
+    { path: { type: "string", description: "File relative to the project root" } },
+    ["path"],
   ),
 ];
 
@@ -124,6 +132,8 @@ async function dispatch(name: string, input: Obj, ctx: ToolContext): Promise<Too
       );
     case "run_command":
       return await command(need(input, "command"), num(input.timeout_seconds), ctx);
+    case "send_file":
+      return ok(await sendFile(root, need(input, "path")));
     default:
       throw new ToolError(`unknown tool: ${name}`);
   }
@@ -149,6 +159,18 @@ async function command(
     isError: r.timedOut || r.aborted,
     display,
   };
+}
+
+/** Queues the file in the outbox, which is sent to the chat when the task ends. */
+async function sendFile(root: string, path: string): Promise<string> {
+  const file = await resolveInProject(root, path);
+  const info = await Deno.stat(file.abs).catch(() => null);
+  if (!info?.isFile) throw new ToolError(`not a file: ${file.rel}`);
+  if (info.size > TELEGRAM_UPLOAD_LIMIT) {
+    throw new ToolError(`${file.rel} is larger than 50 MB, the most a bot can send`);
+  }
+  const queued = await copyToOutbox(root, file.abs);
+  return `${file.rel} will be sent to the user when this task ends (queued as ${queued}).`;
 }
 
 function need(input: Obj, key: string, allowEmpty = false): string {

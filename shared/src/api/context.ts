@@ -10,6 +10,7 @@ import type {
 	OutputEvent,
 	PollDevicePairingOutput,
 	RedeemPairingOutput,
+	ReviewReplyInput,
 	SessionFinishInput,
 	StartDevicePairingInput,
 	StartDevicePairingOutput
@@ -88,6 +89,10 @@ export interface ApiServices {
 			lastEventId: string | null,
 			signal: AbortSignal
 		): AsyncIterable<{ id: string; event: OutputEvent }>;
+	};
+	review: {
+		/** Send the agent's text to the chat of its session or review request. */
+		reply(agent: AgentIdentity, input: ReviewReplyInput): Promise<void>;
 	};
 }
 

@@ -3,13 +3,15 @@ import { agentRouter } from './agent.ts';
 import { agentsRouter } from './agents.ts';
 import { router } from './init.ts';
 import { pairingRouter } from './pairing.ts';
+import { reviewRouter } from './review.ts';
 import { sessionRouter } from './session.ts';
 
 export const appRouter = router({
 	pairing: pairingRouter,
 	agent: agentRouter,
 	session: sessionRouter,
-	agents: agentsRouter
+	agents: agentsRouter,
+	review: reviewRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,8 @@ export const BOT_COMMANDS = [
 	{ command: 'agents', description: 'Your agents and whether they are online' },
 	{ command: 'projects', description: 'Switch the active agent' },
 	{ command: 'history', description: 'Your last 10 tasks' },
+	{ command: 'diff', description: 'What the last task changed' },
+	{ command: 'undo', description: 'Put the files the last task changed back' },
 	{ command: 'login', description: 'A one-time link to sign in to the dashboard' }
 ];
 

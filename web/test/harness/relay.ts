@@ -15,6 +15,8 @@ import { handleTrpc, TRPC_ENDPOINT } from '../../src/lib/server/trpc/handler.ts'
 import { setUpBot, type ConfiguredBot } from '../../src/lib/server/telegram/setup.ts';
 import { handleWebhook } from '../../src/lib/server/telegram/webhook.ts';
 import { handleStripeWebhook } from '../../src/lib/server/billing/webhook.ts';
+import { handleAgentFiles } from '../../src/lib/server/review/files-endpoint.ts';
+import { AGENT_FILES_PATH } from '@remoteagent/shared';
 import {
 	deriveWebhookSecret,
 	SECRET_HEADER
@@ -93,6 +95,7 @@ export async function startTestRelay(
 			if (path.startsWith(TRPC_ENDPOINT)) {
 				return handleTrpc(request, { services, user: null, clientAddress, log: relay.log });
 			}
+			if (path === AGENT_FILES_PATH) return handleAgentFiles(request, { relay, services });
 			if (path === '/api/telegram' && request.method === 'POST') {
 				return handleWebhook(request, {
 					secret: config.TELEGRAM_WEBHOOK_SECRET,

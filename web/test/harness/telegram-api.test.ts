@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError, InputFile } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from './telegram-api/files.ts';
 import { createFakeTelegram, type FakeTelegram } from './telegram-api.ts';
 
 let tg: FakeTelegram;
@@ -279,10 +280,31 @@ describe('fake Telegram Bot API, driven by grammY', () => {
 		});
 		expect(Object.values(tg.calls.at(-1)!.payload)).toContainEqual({
 			filename: 'cert.pem',
-			size: 3
+			size: 3,
+			sha256: sha256(Buffer.from('PEM'))
 		});
 		expect(tg.webhook?.url).toBe('https://example.com/hook');
 		await bot.api.deleteWebhook();
+	});
+
+	it('serves files users sent (getFile, then the download URL) and records sent documents', async () => {
+		const bot = newBot();
+		const id = nextChat();
+		const bytes = Buffer.from([0, 1, 2, 250, 251]);
+		const stored = tg.files.add(bytes, 'a.bin');
+		const file = await bot.api.getFile(stored.file_id);
+		expect(file).toMatchObject({ file_id: stored.file_id, file_size: 5 });
+		const response = await fetch(`${tg.apiRoot}/file/bot${tg.token}/${file.file_path}`);
+		expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+		expect((await fetch(`${tg.apiRoot}/file/botWRONG/${file.file_path}`)).status).toBe(404);
+		await expect(bot.api.getFile('unknown')).rejects.toThrow(/invalid file_id/);
+		const sent = await bot.api.sendDocument(id, new InputFile(bytes, 'back.bin'));
+		expect(sent.document?.file_name).toBe('back.bin');
+		expect(tg.messages(id).at(-1)?.document).toEqual({
+			filename: 'back.bin',
+			size: 5,
+			sha256: sha256(bytes)
+		});
 	});
 
 	it('long-polls: a bot started with getUpdates receives pushed updates and replies', async () => {

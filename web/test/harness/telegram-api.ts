@@ -12,6 +12,7 @@ import {
 	type ApiResponse
 } from './telegram-api/responses.ts';
 import { Updates, type Webhook } from './telegram-api/updates.ts';
+import { Files } from './telegram-api/files.ts';
 
 /**
  * A local stand-in for the Telegram Bot API, for grammY's `client: { apiRoot }`: it speaks the
@@ -52,6 +53,8 @@ export interface FakeTelegram {
 	rejectHtml(on: boolean): void;
 	/** The webhook set with setWebhook, including its secret_token. */
 	readonly webhook: Webhook | undefined;
+	/** Files users sent to the bot: `add` returns the file_id for a photo or document update. */
+	files: Files;
 	/** Resolves with the predicate's first truthy value; rejects after timeoutMs. */
 	waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
 	close(): Promise<void>;
@@ -105,6 +108,7 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
 		html
 	);
 	const updates = new Updates();
+	const files = new Files();
 	const commands = new Map<string, unknown[]>();
 	const failures: { method: string; error: ApiError; times: number }[] = [];
 	const calls: RecordedCall[] = [];
@@ -151,7 +155,9 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
 		setwebhook: (p) => updates.setWebhook(p),
 		deletewebhook: (p) => updates.deleteWebhook(p),
 		getwebhookinfo: () => updates.getWebhookInfo(),
-		getupdates: (p, onAbort) => updates.getUpdates(p, onAbort)
+		getupdates: (p, onAbort) => updates.getUpdates(p, onAbort),
+		getfile: (p) => files.getFile(p),
+		senddocument: (p) => messages.sendDocument(p)
 	};
 
 	function injected(method: string): ApiError | undefined {
@@ -164,6 +170,12 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
 
 	const server = createServer(async (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		const download = /^\/file\/bot([^/]*)\/(.+)$/.exec(url.pathname);
+		if (download) {
+			const bytes = decodeURIComponent(download[1]!) === token && files.download(download[2]!);
+			res.writeHead(bytes ? 200 : 404, { 'content-length': bytes ? bytes.length : 0 });
+			return void res.end(bytes || undefined);
+		}
 		const route = /^\/bot([^/]*)\/(?:test\/)?([^/]+)$/.exec(url.pathname);
 		if (!route) return send(res, { ok: false, error_code: 404, description: 'Not Found' });
 		const method = decodeURIComponent(route[2]!);
@@ -206,6 +218,7 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
 		calls,
 		messages: (chatId) => messages.list(chatId),
 		pushUpdate: (update) => updates.push(update),
+		files,
 		failNext(method, error, times = 1) {
 			failures.push({ method: method.toLowerCase(), error: { ok: false, ...error }, times });
 		},

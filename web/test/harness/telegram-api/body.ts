@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { sha256 } from './files.ts';
 
 /**
  * Bot API requests carry parameters in the query string, or as a JSON, urlencoded or multipart
@@ -12,6 +13,8 @@ export type Payload = Record<string, unknown>;
 export interface UploadedFile {
 	filename: string;
 	size: number;
+	/** Hex SHA-256 of the content. */
+	sha256: string;
 }
 
 const MAX_BODY = 60 * 1024 * 1024;
@@ -59,7 +62,7 @@ function parseMultipart(body: Buffer, boundary: string): Payload {
 		if (name !== undefined) {
 			payload[name] =
 				filename !== undefined
-					? ({ filename, size: content.length } satisfies UploadedFile)
+					? ({ filename, size: content.length, sha256: sha256(content) } satisfies UploadedFile)
 					: content.toString('utf8');
 		}
 		at = next;

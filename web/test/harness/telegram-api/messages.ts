@@ -1,4 +1,4 @@
-import { asInt, asObject, type Payload } from './body.ts';
+import { asInt, asObject, type Payload, type UploadedFile } from './body.ts';
 import type { Entity } from './html.ts';
 import { badRequest, NOT_MODIFIED, ok, type ApiResponse } from './responses.ts';
 import { formatMessageText, type FormattedText } from './text.ts';
@@ -21,6 +21,8 @@ export interface StoredMessage {
 	/** Successful edits so far. */
 	edits: number;
 	deleted: boolean;
+	/** Set for sendDocument: the uploaded file as received. */
+	document?: UploadedFile;
 }
 
 export interface HtmlSwitches {
@@ -121,6 +123,39 @@ export class Messages {
 		};
 		chat.messages.set(message.message_id, message);
 		return ok(this.result(message));
+	}
+
+	/** sendDocument with an uploaded file (multipart); the caption is the message's text. */
+	sendDocument(payload: Payload): ApiResponse {
+		const id = chatId(payload.chat_id);
+		if (id === undefined) return badRequest('chat not found');
+		// grammY names the file part and passes `attach://<part>`.
+		const attached = /^attach:\/\/(.+)$/.exec(String(payload.document ?? ''));
+		const document = (attached ? payload[attached[1]!] : payload.document) as
+			UploadedFile | undefined;
+		if (!document || typeof document !== 'object' || document.size === 0) {
+			return badRequest('file must be non-empty');
+		}
+		const chat = this.chats.get(String(id)) ?? { next: 1, messages: new Map() };
+		this.chats.set(String(id), chat);
+		const caption = typeof payload.caption === 'string' ? payload.caption : '';
+		const message: StoredMessage = {
+			message_id: chat.next++,
+			chat_id: id,
+			date: now(),
+			text: caption,
+			...replyTo(payload),
+			visible: caption,
+			entities: [],
+			edits: 0,
+			deleted: false,
+			document
+		};
+		chat.messages.set(message.message_id, message);
+		return ok({
+			...this.result(message),
+			document: { file_id: `doc-${message.message_id}`, file_name: document.filename }
+		});
 	}
 
 	private find(payload: Payload, what: 'edit' | 'delete'): StoredMessage | ApiResponse {

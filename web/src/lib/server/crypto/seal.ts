@@ -7,7 +7,7 @@
  */
 
 /** What a sealed value is for: each purpose has its own key. */
-export type SealPurpose = 'command' | 'output' | 'live';
+export type SealPurpose = 'command' | 'output' | 'live' | 'file' | 'review';
 
 export interface Sealer {
 	/** `context` (an agent or session id) must be given again to open the value. */

@@ -83,7 +83,7 @@ export class CommandQueue {
 		const key = agentQueueKey(agentId);
 		const fields: EntryFields = {
 			type: command.type,
-			session: command.sessionId ?? '',
+			session: ('sessionId' in command ? command.sessionId : null) ?? '',
 			sealed: await this.sealer.seal('command', agentId, JSON.stringify(command))
 		};
 		// One round trip: subscribers wake on any message and re-read the stream themselves.

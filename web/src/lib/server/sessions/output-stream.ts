@@ -30,10 +30,12 @@ export async function* streamSessionOutput(
 		.where(and(eq(sessions.id, sessionId), eq(sessions.accountId, user.userId)));
 	if (!session) throw new DomainError('SESSION_NOT_FOUND');
 	// An ended web console session's output waits briefly for its page (sessions.ts, endSession).
+	// A Telegram session's log may also linger for a moment after its end (while the end notice
+	// goes out): that is not a replay, the live view already had it.
 	if (
 		session.status !== 'queued' &&
 		session.status !== 'running' &&
-		(await deps.redis.exists(outputLogKey(sessionId))) === 0
+		(session.telegramChatId !== null || (await deps.redis.exists(outputLogKey(sessionId))) === 0)
 	) {
 		yield {
 			id: 'end',

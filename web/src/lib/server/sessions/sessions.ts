@@ -9,6 +9,7 @@ import {
 	outputChannel,
 	outputLogKey,
 	promptPreview,
+	type IncomingFile,
 	type OutputEvent,
 	type SessionFinishInput
 } from '@remoteagent/shared';
@@ -60,6 +61,8 @@ export interface NewSession {
 	/** The Telegram message that carried the prompt. */
 	messageId: number | null;
 	continueSessionId: string | null;
+	/** Files sent with the prompt, as sealed references (see review/file-refs.ts). */
+	files?: IncomingFile[];
 	/**
 	 * The session's id when the caller derives it from its own request id (the web console):
 	 * a repeated request then finds the session the first one made, as a redelivered Telegram
@@ -104,7 +107,8 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 			prompt: input.prompt,
 			continueSessionId: row.continuesSessionId,
 			startedBy: input.startedBy,
-			expiresAt: row.queuedAt.getTime() + deps.config.OFFLINE_QUEUE_MS
+			expiresAt: row.queuedAt.getTime() + deps.config.OFFLINE_QUEUE_MS,
+			...(input.files ? { files: input.files } : {})
 		});
 	} catch (error) {
 		if (inserted) {

@@ -14,6 +14,8 @@ import { historyFeature } from './features/history.ts';
 import { joinFeature } from './features/join.ts';
 import { loginFeature } from './features/login.ts';
 import { tasksFeature } from './features/tasks.ts';
+import { filesFeature } from './features/files.ts';
+import { reviewFeature } from './features/review.ts';
 import { unhandledFeature } from './features/unhandled.ts';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { authorisedSenderLimit, signUpLimit } from './rate-limit.ts';
@@ -30,7 +32,8 @@ export function createBot(token: string, deps: BotDeps, botInfo: UserFromGetMe):
 	});
 	bot.use(signUpLimit(), loginFeature, joinFeature);
 	bot.use(authorisationGate, authorisedSenderLimit);
-	bot.use(helpFeature, agentsFeature, historyFeature, tasksFeature, unhandledFeature);
+	bot.use(helpFeature, agentsFeature, historyFeature, tasksFeature);
+	bot.use(reviewFeature, filesFeature, unhandledFeature);
 	return bot;
 }
 

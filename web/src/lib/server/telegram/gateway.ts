@@ -19,6 +19,7 @@ export type Outcome = 'handled' | 'ignored' | 'duplicate' | 'malformed' | 'busy'
 /** Update kinds the bot acts on; anything else is acknowledged and dropped. */
 function senderOf(update: Update): number | null {
 	if (update.message?.text !== undefined) return update.message.from?.id ?? null;
+	if (update.message?.photo || update.message?.document) return update.message.from?.id ?? null;
 	if (update.callback_query) return update.callback_query.from.id;
 	return null;
 }

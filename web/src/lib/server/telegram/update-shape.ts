@@ -32,13 +32,32 @@ const entity = z.object({
 	length: z.number().int().nonnegative()
 });
 
+/** A file the bot may fetch: a photo size or a document (features/files.ts). */
+const file = {
+	file_id: z.string().min(1).max(512),
+	file_unique_id: z.string().min(1).max(512),
+	file_size: z.number().int().nonnegative().optional()
+};
+
 const message = z.object({
 	message_id: z.number().int(),
 	date: z.number().int(),
 	chat,
 	from: user.optional(),
 	text: z.string().optional(),
-	entities: z.array(entity).optional()
+	entities: z.array(entity).optional(),
+	caption: z.string().optional(),
+	photo: z
+		.array(z.object({ ...file, width: z.number().int(), height: z.number().int() }))
+		.max(20)
+		.optional(),
+	document: z
+		.object({
+			...file,
+			file_name: z.string().max(1024).optional(),
+			mime_type: z.string().optional()
+		})
+		.optional()
 });
 
 const callbackQuery = z.object({

@@ -23,6 +23,7 @@ import { abortConsoleSession, createConsoleSession } from '../sessions/console.t
 import { admitCommand } from '../sessions/expiry.ts';
 import { acquireSubscriptionLease } from '../relay/subscription-leases.ts';
 import { DomainError } from '@remoteagent/shared';
+import { reviewReply } from '../review/reply.ts';
 
 export function createServices(relay: Relay): ApiServices {
 	return {
@@ -75,6 +76,9 @@ export function createServices(relay: Relay): ApiServices {
 				streamSessionOutput(relay, user, sessionId, lastEventId, signal),
 			create: (user, input) => createConsoleSession(relay, user, input),
 			abort: (user, sessionId) => abortConsoleSession(relay, user, sessionId)
+		},
+		review: {
+			reply: (agent, input) => reviewReply(relay, agent, input)
 		}
 	};
 }

@@ -12,6 +12,8 @@ export function helpText(dashboardUrl: string | undefined): string {
 		'/agents — your agents and whether they are online',
 		'/projects — switch the active agent',
 		'/history — your last 10 tasks',
+		'/diff — what the last task changed; /undo — put those files back',
+		'A photo or document (its caption as the prompt) is saved in the project for the agent.',
 		'/login — a one-time link to sign in to the dashboard',
 		'',
 		`To pair an agent, open ${dashboard} → Add agent, then run the command it shows in your project directory.`

@@ -13,6 +13,7 @@ import { relayRefusal } from '../../billing/entitlements.ts';
 
 /** An account that may not relay is told so once per sender in this window, then left alone. */
 const REFUSAL_WINDOW_S = 600;
+import { fileRefsFor, type TelegramFile } from '../../review/file-refs.ts';
 
 export const tasksFeature = new Composer<BotContext>();
 
@@ -84,12 +85,16 @@ function noAgentText(ctx: BotContext): string {
 	return `No agent is paired yet. Open ${url ? new URL('/agents/new', url).href : 'the dashboard'} to add one.`;
 }
 
-/** `resolved` is the active agent when the caller already looked it up. */
-async function submitPrompt(
+/**
+ * `resolved` is the active agent when the caller already looked it up; `files` were sent to the
+ * bot with the prompt (see features/files.ts).
+ */
+export async function submitPrompt(
 	ctx: BotContext,
 	prompt: string,
 	continueSessionId: string | null,
-	resolved?: Awaited<ReturnType<typeof activeAgentOf>>
+	resolved?: Awaited<ReturnType<typeof activeAgentOf>>,
+	files: TelegramFile[] = []
 ): Promise<void> {
 	const { deps, sender } = ctx;
 	const target = resolved === undefined ? await activeAgentOf(deps, sender) : resolved;
@@ -121,7 +126,8 @@ async function submitPrompt(
 		startedBy: { telegramUserId: sender.telegramUserId, name: sender.name },
 		chatId: ctx.chat.id,
 		messageId: ctx.message?.message_id ?? null,
-		continueSessionId
+		continueSessionId,
+		...(files.length > 0 ? { files: await fileRefsFor(deps.sealer, agent.id, files) } : {})
 	});
 	if (agent.status !== 'online') {
 		const wait = formatDuration(deps.config.OFFLINE_QUEUE_MS);
