@@ -271,7 +271,7 @@ test('the download page lists the built binaries and serves them with their chec
 		);
 		await expect(page.getByTestId('no-downloads')).toContainText('DENORT_BIN');
 		await expect(page.getByTestId('no-downloads')).toContainText(
-			'pnpm --filter @remoteagent/agent dev --'
+			`pnpm -w agent init --server ${app.url}`
 		);
 
 		const file = 'remoteagent-x86_64-unknown-linux-gnu';
@@ -293,6 +293,7 @@ test('the download page lists the built binaries and serves them with their chec
 		await expect(page.getByTestId('verify-command')).toContainText(
 			`echo "${sha256}  remoteagent" | sha256sum -c -`
 		);
+		await expect(page.getByTestId('npm-install-command')).toHaveCount(0);
 		// On a phone the table becomes cards and the long commands and checksums wrap.
 		await page.setViewportSize({ width: 390, height: 844 });
 		const width = await page.evaluate(() => [
@@ -325,6 +326,21 @@ test('the download page lists the built binaries and serves them with their chec
 		]) {
 			expect((await fetch(`${app.url}/download/${name}`)).status, name).toBe(404);
 		}
+
+		// The npm package (deno task pack) is offered with its one-command install.
+		const tgz = 'remoteagent-0.1.0.tgz';
+		const packed = randomBytes(1000);
+		const packedSha = createHash('sha256').update(packed).digest('hex');
+		await writeFile(join(dir, tgz), packed);
+		await writeFile(join(dir, 'SHA256SUMS'), `${sha256}  ${file}\n${packedSha}  ${tgz}\n`);
+		await page.reload();
+		await expect(page.getByTestId('download-row')).toHaveCount(2);
+		await expect(page.getByTestId('npm-install-command')).toHaveText(
+			`npm i -g ${app.url}/download/${tgz}`
+		);
+		const served = await fetch(`${app.url}/download/${tgz}`);
+		expect(served.headers.get('x-checksum-sha256')).toBe(packedSha);
+		expect(Buffer.from(await served.arrayBuffer()).equals(packed)).toBe(true);
 	} finally {
 		await app.stop();
 		await rm(dir, { recursive: true, force: true });

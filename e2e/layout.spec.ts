@@ -124,7 +124,7 @@ test.describe('layout at 1280 and 390 px', () => {
 		);
 	});
 
-	test('signed-in pages: agents, an agent, Add agent, sessions, a session, team, 404', async ({
+	test('signed-in pages: agents, an agent, Add agent, sessions, a session, team, 404, console, billing', async ({
 		page,
 		signedIn,
 		relay,
@@ -177,6 +177,9 @@ test.describe('layout at 1280 and 390 px', () => {
 		await expect(page.getByTestId('abort')).toBeVisible();
 		await checkPage(page, `/agents/${paired.agentId}`, 'agent-with-session');
 		await checkPage(page, '/team', 'team');
+		// Pages other specs take through their flows; here: both sizes, a title, no overflow.
+		await checkPage(page, '/console', null);
+		await checkPage(page, '/billing', null);
 	});
 });
 

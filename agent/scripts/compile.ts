@@ -164,7 +164,10 @@ export async function main(args: string[]): Promise<void> {
     sums.push(`${await sha256(path)}  ${binaryName(target)}`);
     console.log(`built ${path}`);
   }
-  await Deno.writeTextFile(`${outDir}/SHA256SUMS`, sums.join("\n") + "\n");
+  // The npm package's line (`deno task pack`) stays: /download offers it beside the binaries.
+  const packed = (await Deno.readTextFile(`${outDir}/SHA256SUMS`).catch(() => "")).split("\n")
+    .filter((line) => line.endsWith(".tgz"));
+  await Deno.writeTextFile(`${outDir}/SHA256SUMS`, [...sums, ...packed].join("\n") + "\n");
   console.log(`wrote ${outDir}/SHA256SUMS`);
 }
 

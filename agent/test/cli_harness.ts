@@ -15,6 +15,8 @@ export interface TestCli {
   /** Send the shutdown signal (Ctrl-C). */
   interrupt: () => void;
   exits: number[];
+  /** Answers that were read as secrets (masked on a terminal). */
+  secrets: (string | null)[];
 }
 
 /** Options of {@link testCli}. */
@@ -40,6 +42,7 @@ export function testCli(options: TestCliOptions): TestCli {
   const runnerSettings: RunnerSettings[] = [];
   const handlers = new Set<() => void>();
   const exits: number[] = [];
+  const secrets: (string | null)[] = [];
   const ctx: CliContext = {
     cwd: options.cwd,
     env: (name) => env[name],
@@ -49,6 +52,11 @@ export function testCli(options: TestCliOptions): TestCli {
     stdoutIsTerminal: options.stdoutIsTerminal ?? false,
     columns: () => 80,
     readLine: () => Promise.resolve(answers.length > 0 ? answers.shift()! : null),
+    readSecret: (prompt) => {
+      out += prompt;
+      secrets.push(answers[0] ?? null);
+      return Promise.resolve(answers.length > 0 ? answers.shift()! : null);
+    },
     hostname: () => "test-host",
     fetch: options.fetch ?? fetch,
     onShutdownSignal(handler) {
@@ -68,6 +76,7 @@ export function testCli(options: TestCliOptions): TestCli {
     runnerSettings,
     interrupt: () => handlers.forEach((h) => h()),
     exits,
+    secrets,
   };
 }
 

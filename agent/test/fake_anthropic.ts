@@ -58,6 +58,19 @@ export function startFakeAnthropic(opts: { apiKey: string }): FakeAnthropic {
   const open = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const path = new URL(req.url).pathname;
+    if (req.method === "GET" && path === "/v1/models") {
+      // What `doctor` asks to check a key: the real API answers 401 authentication_error.
+      if (req.headers.get("x-api-key") !== opts.apiKey) {
+        return apiError(401, "authentication_error", "invalid x-api-key");
+      }
+      const model = { type: "model", id: "claude-fake-1", display_name: "Fake" };
+      return Response.json({
+        data: [model],
+        has_more: false,
+        first_id: model.id,
+        last_id: model.id,
+      });
+    }
     const text = await req.text();
     let body: MessagesBody;
     try {

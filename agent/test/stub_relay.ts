@@ -15,10 +15,21 @@ import type {
   SessionFinishInput,
 } from "@remoteagent/shared/schemas.ts";
 import { TRPC_PATH } from "../src/connection/client.ts";
-import { AGENT_FILES_PATH } from "@remoteagent/shared/protocol.ts";
+import { AGENT_FILES_PATH, HEALTH_SERVICE } from "@remoteagent/shared/protocol.ts";
 
 /** A pairing code's fate when redeemed. */
 export type CodeState = "fresh" | "expired" | "used";
+
+/** A device-flow request as the stub keeps it. */
+export interface StubDevice {
+  name: string;
+  runner: string;
+  hostname: string;
+  directory: string;
+  deviceCode: string;
+  state: "pending" | "approved" | "denied" | "expired" | "delivered";
+  polls?: number;
+}
 
 interface StubAgent extends AgentIdentity {
   token: string;
@@ -37,6 +48,9 @@ export interface RecordedRequest {
 export class StubRelay {
   readonly agents = new Map<string, StubAgent>();
   readonly codes = new Map<string, CodeState>();
+  /** Device-flow requests by user code; tests decide them by setting `state`. */
+  readonly devices = new Map<string, StubDevice>();
+  #devices = 0;
   readonly commands: { agentId: string; id: string; command: AgentCommand }[] = [];
   readonly acked: string[] = [];
   /** Sessions in the order they were started, each once. */
@@ -73,6 +87,8 @@ export class StubRelay {
   onApprovalRequest: ((request: ApprovalRequestInput, agentId: string) => void) | null = null;
   /** Status of `GET /healthz`. */
   healthStatus = 200;
+  /** The bot's username `/healthz` names (null: no bot configured). */
+  botUsername: string | null = "stub_relay_bot";
   /** Redemptions allowed before `RATE_LIMITED`. */
   redeemLimit = Infinity;
   #redeems = 0;
@@ -178,6 +194,38 @@ export class StubRelay {
         const agentId = `agt_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
         const token = this.addAgent(agentId, input.name);
         return Promise.resolve({ agentId, name: input.name, token, accountName: "Test account" });
+      },
+      startDevice: (input) => {
+        const userCode = `DEV${++this.#devices}-AAAA`.slice(0, 9);
+        const deviceCode = `device-secret-${crypto.randomUUID()}`;
+        this.devices.set(userCode, { ...input, deviceCode, state: "pending" });
+        return Promise.resolve({
+          deviceCode,
+          userCode,
+          verificationUrl: `${this.url}/pair/${userCode}`,
+          expiresAt: new Date(Date.now() + 600_000).toISOString(),
+          intervalMs: 20,
+        });
+      },
+      pollDevice: (deviceCode) => {
+        const entry = [...this.devices.entries()].find(([, d]) => d.deviceCode === deviceCode);
+        if (!entry) return fail("PAIRING_CODE_UNKNOWN");
+        const [, device] = entry;
+        device.polls = (device.polls ?? 0) + 1;
+        if (device.state === "pending") return Promise.resolve({ status: "pending" as const });
+        if (device.state === "denied") return fail("PAIRING_DENIED");
+        if (device.state === "expired") return fail("PAIRING_CODE_EXPIRED");
+        if (device.state === "delivered") return fail("PAIRING_CODE_USED");
+        device.state = "delivered";
+        const agentId = `agt_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+        const token = this.addAgent(agentId, device.name);
+        return Promise.resolve({
+          status: "approved" as const,
+          agentId,
+          name: device.name,
+          token,
+          accountName: "Test account",
+        });
       },
     },
     commands: {
@@ -304,7 +352,14 @@ export class StubRelay {
       body,
     });
     if (url.pathname === "/healthz") {
-      return Response.json({ ok: this.healthStatus === 200 }, { status: this.healthStatus });
+      return Response.json(
+        {
+          service: HEALTH_SERVICE,
+          status: this.healthStatus === 200 ? "ok" : "degraded",
+          bot: this.botUsername,
+        },
+        { status: this.healthStatus },
+      );
     }
     if (!url.pathname.startsWith(TRPC_PATH + "/")) {
       return new Response("not found", { status: 404 });

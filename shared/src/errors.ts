@@ -16,6 +16,10 @@ export const DOMAIN_ERRORS = {
 		status: 'BAD_REQUEST',
 		message: 'a pairing code looks like ABCD-EFGH (8 letters or digits)'
 	},
+	PAIRING_DENIED: {
+		status: 'FORBIDDEN',
+		message: 'the pairing was denied on the dashboard'
+	},
 	AGENT_REVOKED: {
 		status: 'UNAUTHORIZED',
 		message: 'this agent was removed from the dashboard'

@@ -6,6 +6,9 @@
 /** Path of the tRPC endpoint (HTTP and SSE) on the relay. */
 export const TRPC_PATH = '/api/trpc';
 
+/** `service` of the relay's `GET /healthz` answer: how the agent knows it found a RemoteAgent relay. */
+export const HEALTH_SERVICE = 'remoteagent';
+
 /** Characters of a prompt the relay may keep (session list preview). Nothing else of a prompt is stored. */
 export const PROMPT_PREVIEW_LENGTH = 200;
 

@@ -48,6 +48,40 @@ export const redeemPairingOutput = z.object({
 });
 export type RedeemPairingOutput = z.infer<typeof redeemPairingOutput>;
 
+/**
+ * Device-flow pairing (`remoteagent init` without a code): the agent describes itself, the
+ * signed-in user approves it on the dashboard, the agent polls for its token.
+ */
+export const startDevicePairingInput = z.object({
+	name: agentName,
+	runner: runnerName,
+	hostname: z.string().max(255),
+	/** The project directory, shown to the person approving. */
+	directory: z.string().min(1).max(1024)
+});
+export type StartDevicePairingInput = z.input<typeof startDevicePairingInput>;
+
+export const startDevicePairingOutput = z.object({
+	/** Secret of the polling agent: 256 random bits, never shown. */
+	deviceCode: z.string(),
+	/** The short code in the link, also shown on the terminal to compare with the page. */
+	userCode: z.string(),
+	/** `{PUBLIC_URL}/pair/{userCode}`: open it, signed in, to approve. */
+	verificationUrl: z.string(),
+	expiresAt: z.string(),
+	/** How long to wait between polls. */
+	intervalMs: z.number().int().positive()
+});
+export type StartDevicePairingOutput = z.infer<typeof startDevicePairingOutput>;
+
+export const pollDevicePairingInput = z.object({ deviceCode: z.string().min(20).max(200) });
+
+export const pollDevicePairingOutput = z.discriminatedUnion('status', [
+	z.object({ status: z.literal('pending') }),
+	redeemPairingOutput.extend({ status: z.literal('approved') })
+]);
+export type PollDevicePairingOutput = z.infer<typeof pollDevicePairingOutput>;
+
 /** Who asked for a task, as the agent may show it. */
 export const startedBy = z.object({ telegramUserId: z.number().int(), name: z.string() });
 

@@ -5,13 +5,18 @@
  * STRIPE_API_BASE, the Stripe stand-in; one status block; Ctrl-C stops it all.
  * One instance per data directory (start.lock); a redis-server that dies is restarted.
  * Configuration comes from the environment and `<repo>/.env`, validated once before anything
- * starts. Secrets are never printed.
+ * starts, even the build; the app is rebuilt only when its sources changed, behind one progress
+ * line (`--verbose` shows vite's output; it is always in DATA_DIR/build.log). Without a bot
+ * token it prints a one-time local sign-in link. Secrets are never printed.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../src/lib/server/config/schema.ts';
-import { createRelay } from '../src/lib/server/relay.ts';
+import { createRelay, type Relay } from '../src/lib/server/relay.ts';
 import { freePort } from '../tools/local-redis.ts';
+import { createLoginLink } from '../src/lib/server/auth/login-link.ts';
 import { handlerFile, handOverRelay, loadHandler, serveApp } from './lib/app.ts';
+import { build, buildIsCurrent, sourceHash } from './lib/build.ts';
 import { startLongPolling, startSweepTimer } from './lib/background.ts';
 import { lockDataDir } from './lib/instance-lock.ts';
 import { planRedis, redisEnv, startRedis } from './lib/redis-setup.ts';
@@ -25,14 +30,23 @@ import {
 	resolveFromRepo,
 	withLocalDefaults
 } from './lib/settings.ts';
-import { formatStatus, localUrl, telegramMode } from './lib/status.ts';
+import {
+	formatStatus,
+	LOCAL_OWNER,
+	LOCAL_SIGN_IN_TTL_MS,
+	localUrl,
+	signInLink,
+	telegramMode
+} from './lib/status.ts';
 import { describeBilling, standInBase, startStripeStandIn } from './lib/stripe-standin.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const webDir = fileURLToPath(new URL('../', import.meta.url));
 const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
 
 const cleanups: (() => Promise<unknown>)[] = [];
 let stopping = false;
+let firstSignalAt = 0;
 
 async function stopAll(): Promise<void> {
 	for (const cleanup of cleanups.splice(0).reverse()) {
@@ -43,11 +57,15 @@ async function stopAll(): Promise<void> {
 }
 
 function onSignal(): void {
+	// Under `pnpm start`, Ctrl-C reaches this process twice: from the terminal and from pnpm,
+	// which passes it on. Only a second press is a request to force.
+	if (stopping && Date.now() - firstSignalAt < 1000) return;
 	if (stopping) {
 		console.error('forced exit');
 		process.exit(130);
 	}
 	stopping = true;
+	firstSignalAt = Date.now();
 	console.log('\nstopping… (Ctrl-C again to force)');
 	stopAll().then(
 		() => process.exit(0),
@@ -58,6 +76,7 @@ function onSignal(): void {
 async function main(): Promise<void> {
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	const verbose = parseFlags(process.argv.slice(2));
 
 	loadDotEnv(repoRoot);
 	dropEmptySettings(process.env);
@@ -73,10 +92,12 @@ async function main(): Promise<void> {
 	// The app reads process.env itself (adapter-node): it must see what was validated here.
 	Object.assign(process.env, env);
 	const { config, host, port } = parseStartSettings(process.env);
-	const app = handlerFile(buildDir);
 
+	// Before the build: a second start on this data directory must not rebuild under the first.
 	const lock = await lockDataDir(dataDir);
 	cleanups.push(() => lock.release());
+	await ensureBuild(dataDir, verbose);
+	const app = handlerFile(buildDir);
 	const redis = await startRedis(plan, {
 		dataDir,
 		log: (line) => console.error(line),
@@ -91,6 +112,7 @@ async function main(): Promise<void> {
 	cleanups.push(() => server.close());
 
 	const telegram = telegramMode(config);
+	const bot = await botUsername(relay);
 	if (telegram.kind === 'polling') {
 		const polling = startLongPolling(relay);
 		cleanups.push(() => polling.stop());
@@ -110,11 +132,63 @@ async function main(): Promise<void> {
 			database: relay.database.describe,
 			redis: redis.describe,
 			telegram,
-			billing: describeBilling(config, stripeBase)
+			billing: describeBilling(config, stripeBase),
+			bot,
+			signIn: relay.telegram ? undefined : await localSignIn(relay, localUrl(host, server.port))
 		},
 		process.stdout.isTTY
 	);
 	console.log(status);
+}
+
+/** `--verbose` (vite's output on the terminal) is the one option; anything else is refused. */
+function parseFlags(args: string[]): boolean {
+	const unknown = args.filter((a) => a !== '--verbose' && a !== '-v');
+	if (unknown.length > 0) {
+		throw new Error(`unknown option ${unknown[0]}: pnpm start takes only --verbose`);
+	}
+	return args.length > 0;
+}
+
+/** Build when the sources changed since the last build; one progress line meanwhile. */
+async function ensureBuild(dataDir: string, verbose: boolean): Promise<void> {
+	const hash = sourceHash(webDir);
+	if (await buildIsCurrent(buildDir, hash)) return;
+	const logFile = join(dataDir, 'build.log');
+	const tty = process.stdout.isTTY && !verbose;
+	const what = `Building the web app (sources changed since the last build; log: ${logFile})`;
+	console.log(tty ? '' : `${what}…`);
+	const line = (text: string) => process.stdout.write(`\r\x1b[2K${text}`);
+	const started = Date.now();
+	await build({
+		webDir,
+		buildDir,
+		hash,
+		logFile,
+		verbose,
+		progress: tty ? (seconds) => line(`${what}… ${seconds} s`) : undefined
+	});
+	const done = `Built the web app in ${Math.round((Date.now() - started) / 1000)} s.`;
+	if (tty) line(done + '\n');
+	else console.log(done);
+}
+
+/** The bot's username for its t.me link: configured, or asked from Telegram (3 s at most). */
+async function botUsername(relay: Relay): Promise<string | undefined> {
+	if (!relay.telegram) return undefined;
+	if (relay.config.TELEGRAM_BOT_USERNAME) return relay.config.TELEGRAM_BOT_USERNAME;
+	const asked = relay.telegram.getMe().then(
+		(me) => me.username,
+		() => undefined
+	);
+	const late = new Promise<undefined>((resolve) => void setTimeout(resolve, 3000));
+	return await Promise.race([asked, late]);
+}
+
+/** Without a bot nobody can sign in with Telegram: a one-time link for this machine's owner. */
+async function localSignIn(relay: Relay, url: string): Promise<string> {
+	const token = await createLoginLink(relay, LOCAL_OWNER, LOCAL_SIGN_IN_TTL_MS);
+	return signInLink(url, token);
 }
 
 /** Startup failed, or something it started cannot go on: one red line, stop the rest, exit 1. */

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertIncludes, assertRejects } from "../../test/
 import { tempDir, testCli } from "../../test/cli_harness.ts";
 import { ScriptedRunner } from "../../test/scripted_runner.ts";
 import { startStubRelay } from "../../test/stub_relay.ts";
+import { startFakeAnthropic } from "../../test/fake_anthropic.ts";
 import { ConfigStore } from "../config/store.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
@@ -135,7 +136,8 @@ Deno.test("doctor checks everything and never prints a secret", async () => {
     const out = cli.out() + cli.err();
     assert(!out.includes("sk-ant"), "no part of the key is shown");
     assertIncludes(out, "token: accepted");
-    assertIncludes(out, "API key for claude-sdk: set (config.json)");
+    // api.anthropic.com cannot be reached from the tests: the key is present but unchecked.
+    assertIncludes(out, "ok   API key for claude-sdk: set (config.json), not verified (");
     assertIncludes(out, "runner claude-sdk: ready");
     if (Deno.build.os !== "windows") assertIncludes(cli.err(), "too open");
     p.relay.healthStatus = 503;
@@ -143,6 +145,32 @@ Deno.test("doctor checks everything and never prints a secret", async () => {
     assertEquals(await runCli(["doctor"], failing.ctx), 1);
     assertIncludes(failing.out(), "FAIL server");
   } finally {
+    await p.done();
+  }
+});
+
+Deno.test("doctor asks the provider whether it accepts the key", async () => {
+  const p = await paired();
+  const anthropic = startFakeAnthropic({ apiKey: "sk-ant-do-not-print-4242" });
+  try {
+    const env = { ANTHROPIC_BASE_URL: anthropic.url };
+    const good = testCli({ cwd: p.project, home: p.home, env, runner: new ScriptedRunner() });
+    assertEquals(await runCli(["doctor"], good.ctx), 0);
+    assertIncludes(
+      good.out(),
+      "ok   API key for claude-sdk: set (config.json), accepted by the Anthropic API",
+    );
+    const store = new ConfigStore(p.home, () => {});
+    await store.saveGlobal({ ...(await store.loadGlobal()), anthropicApiKey: "sk-ant-fake-key" });
+    const bad = testCli({ cwd: p.project, home: p.home, env, runner: new ScriptedRunner() });
+    assertEquals(await runCli(["doctor"], bad.ctx), 1);
+    assertIncludes(
+      bad.out(),
+      "FAIL API key for claude-sdk: set (config.json), rejected by the Anthropic API (401)",
+    );
+    assert(!bad.out().includes("sk-ant"), "no part of the key is shown");
+  } finally {
+    await anthropic.close();
     await p.done();
   }
 });

@@ -22,6 +22,11 @@ export interface CliContext {
   columns(): number;
   /** Next line typed on stdin (without the newline), or null at end of input. */
   readLine(): Promise<string | null>;
+  /**
+   * Show `prompt`, then read a line like `readLine`, but what is typed is shown as `*` (API
+   * keys). The terminal stops echoing before the prompt appears, so nothing typed is shown.
+   */
+  readSecret(prompt: string): Promise<string | null>;
   hostname(): string;
   fetch: typeof fetch;
   /** Call `handler` on Ctrl-C and SIGTERM; returns a function that stops listening. */
@@ -56,6 +61,48 @@ export async function ask(ctx: CliContext, question: string, fallback = ""): Pro
   return answer || fallback;
 }
 
+/** Thrown by a `parse` of {@link askUntil} when an answer is not acceptable: says why. */
+export class BadAnswer extends Error {
+  override name = "BadAnswer";
+}
+
+/**
+ * Ask until the answer parses: a mistake is explained (one red line) and the question asked
+ * again with its default. `parse` throws {@link BadAnswer} or an `AgentError` for a bad answer;
+ * at end of input the last complaint is thrown, since nobody is there to answer again.
+ * `retryDefault`: a refused answer becomes the default of the next try.
+ */
+export async function askUntil<T>(
+  ctx: CliContext,
+  question: string,
+  fallback: string,
+  parse: (answer: string) => T | Promise<T>,
+  options: { secret?: boolean; retryDefault?: boolean } = {},
+): Promise<T> {
+  for (;;) {
+    const hint = fallback ? ` ${paint(ctx, "2", `[${fallback}]`)}` : "";
+    const prompt = `${paint(ctx, "1", question)}${hint}: `;
+    if (!options.secret) ctx.stdout(prompt);
+    const line = await (options.secret ? ctx.readSecret(prompt) : ctx.readLine());
+    if (line === null) ctx.stdout("\n");
+    const answer = (line ?? "").trim() || fallback;
+    try {
+      return await parse(answer);
+    } catch (error) {
+      if (line === null || !(error instanceof Error)) throw error;
+      if (error.name !== "BadAnswer" && !isAgentError(error)) throw error;
+      ctx.stdout(`${paint(ctx, "31", "✗")} ${error.message}\n`);
+      // e.g. a server that was not running yet: Enter tries the same address again.
+      if (options.retryDefault && answer) fallback = answer;
+    }
+  }
+}
+
+function isAgentError(error: Error): boolean {
+  // Not `instanceof AgentError`: errors.ts is imported by everything and must not import this.
+  return "exitCode" in error;
+}
+
 /** Ask a yes/no question. */
 export async function confirm(ctx: CliContext, question: string, yes: boolean): Promise<boolean> {
   const answer = (await ask(ctx, `${question} (${yes ? "Y/n" : "y/N"})`)).toLowerCase();
@@ -63,30 +110,88 @@ export async function confirm(ctx: CliContext, question: string, yes: boolean): 
   return answer === "y" || answer === "yes";
 }
 
-/** Lines of stdin, read lazily. */
-function stdinLines(): () => Promise<string | null> {
-  const decoder = new TextDecoder();
-  const reader = Deno.stdin.readable.getReader();
-  let buffer = "";
-  let ended = false;
-  return async () => {
+/**
+ * stdin, read with `Deno.stdin.read` (not its `readable`, which would lock it for good) so
+ * plain lines and masked secrets can follow each other: text typed ahead stays in `#pending`.
+ */
+class Stdin {
+  #pending = "";
+  #ended = false;
+  #decoder = new TextDecoder();
+  #chunk = new Uint8Array(4096);
+
+  /** More input into `#pending`; false at end of input. */
+  async #fill(): Promise<boolean> {
+    if (this.#ended) return false;
+    const n = await Deno.stdin.read(this.#chunk);
+    if (n === null) {
+      this.#ended = true;
+      return false;
+    }
+    this.#pending += this.#decoder.decode(this.#chunk.subarray(0, n), { stream: true });
+    return true;
+  }
+
+  /** Next line without its newline, or null at end of input. */
+  async line(): Promise<string | null> {
     for (;;) {
-      const newline = buffer.indexOf("\n");
+      const newline = this.#pending.indexOf("\n");
       if (newline >= 0) {
-        const line = buffer.slice(0, newline).replace(/\r$/, "");
-        buffer = buffer.slice(newline + 1);
+        const line = this.#pending.slice(0, newline).replace(/\r$/, "");
+        this.#pending = this.#pending.slice(newline + 1);
         return line;
       }
-      if (ended) {
-        const rest = buffer;
-        buffer = "";
+      if (!(await this.#fill())) {
+        const rest = this.#pending;
+        this.#pending = "";
         return rest.length > 0 ? rest : null;
       }
-      const { done, value } = await reader.read();
-      if (done) ended = true;
-      else buffer += decoder.decode(value, { stream: true });
     }
-  };
+  }
+
+  /**
+   * One line read from the terminal in raw mode, echoing `*` per character: Enter ends it,
+   * Backspace removes one, Ctrl-C exits (130), Ctrl-D on an empty line is end of input.
+   */
+  async secret(prompt: string, write: (text: string) => void): Promise<string | null> {
+    Deno.stdin.setRaw(true);
+    write(prompt);
+    const chars: string[] = [];
+    try {
+      for (;;) {
+        if (this.#pending === "" && !(await this.#fill())) {
+          return chars.length > 0 ? chars.join("") : null;
+        }
+        const [char = ""] = this.#pending;
+        this.#pending = this.#pending.slice(char.length);
+        if (char === "\r" || char === "\n") {
+          // A CRLF typed ahead: the LF belongs to this line too.
+          if (char === "\r" && this.#pending.startsWith("\n")) {
+            this.#pending = this.#pending.slice(1);
+          }
+          write("\r\n");
+          return chars.join("");
+        }
+        if (char === "\x03") {
+          Deno.stdin.setRaw(false);
+          write("^C\r\n");
+          Deno.exit(130);
+        }
+        if (char === "\x04" && chars.length === 0) {
+          write("\r\n");
+          return null;
+        }
+        if (char === "\x7f" || char === "\b") {
+          if (chars.pop() !== undefined) write("\b \b");
+        } else if (char >= " ") {
+          chars.push(char);
+          write("*");
+        }
+      }
+    } finally {
+      Deno.stdin.setRaw(false);
+    }
+  }
 }
 
 function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
@@ -96,7 +201,8 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Arra
 /** The real terminal, environment and process. */
 export function realContext(): CliContext {
   const encoder = new TextEncoder();
-  let lines: (() => Promise<string | null>) | null = null;
+  const stdin = new Stdin();
+  const write = (text: string) => writeAll(Deno.stdout, encoder.encode(text));
   return {
     cwd: Deno.cwd(),
     env: (name) => Deno.env.get(name),
@@ -111,7 +217,12 @@ export function realContext(): CliContext {
         return 80;
       }
     },
-    readLine: () => (lines ??= stdinLines())(),
+    readLine: () => stdin.line(),
+    readSecret: (prompt) => {
+      if (Deno.stdin.isTerminal()) return stdin.secret(prompt, write);
+      write(prompt);
+      return stdin.line();
+    },
     hostname: () => Deno.hostname(),
     fetch: globalThis.fetch,
     onShutdownSignal(handler) {

@@ -9,6 +9,7 @@ import { initCommand } from "./init.ts";
 import { listCommand } from "./list.ts";
 import { permissionPromptCommand } from "./permission_prompt.ts";
 import { removeCommand } from "./remove.ts";
+import { serviceCommand } from "./service.ts";
 import { startCommand } from "./start.ts";
 import { statusCommand } from "./status.ts";
 
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   removeCommand,
   configCommand,
+  serviceCommand,
   doctorCommand,
   permissionPromptCommand,
 ];

@@ -11,7 +11,8 @@ import { messageOf } from "../errors.ts";
 import { parseCommandArgs } from "./args.ts";
 import { type Command, selectAgent, storeFor } from "./command.ts";
 import { type CliContext, paint, say } from "./context.ts";
-import { healthProblem } from "./server.ts";
+import { healthProblem, networkProblem } from "./server.ts";
+import { DEFAULT_OPENCLAW_URL } from "../runners/openclaw.ts";
 
 const HELP = `Usage: remoteagent doctor [NAME]
 
@@ -55,7 +56,7 @@ export const doctorCommand: Command = {
     });
     if (!unreachable) report(await tokenCheck(ctx, agent));
     report(await runnerCheck(ctx, store, agent, global));
-    report(credentialCheck(ctx, agent, global));
+    report(await credentialCheck(ctx, agent, global));
     return checks.every((c) => c.ok) ? 0 : 1;
   },
 };
@@ -110,7 +111,11 @@ async function runnerCheck(
   }
 }
 
-function credentialCheck(ctx: CliContext, agent: AgentConfig, global: GlobalConfig): Check {
+async function credentialCheck(
+  ctx: CliContext,
+  agent: AgentConfig,
+  global: GlobalConfig,
+): Promise<Check> {
   const runner = agent.runner.runner;
   const field = globalKeyField(runner);
   const variable = API_KEY_ENV[runner];
@@ -118,14 +123,62 @@ function credentialCheck(ctx: CliContext, agent: AgentConfig, global: GlobalConf
   if (!field && !agent.runner.apiKey) {
     return { ok: true, label, detail: "none needed here (the runner uses its own login)" };
   }
-  if (agent.runner.apiKey) return { ok: true, label, detail: "set (agent file)" };
-  if (field && global[field]) return { ok: true, label, detail: "set (config.json)" };
-  if (variable && ctx.env(variable)) return { ok: true, label, detail: `set (${variable})` };
-  // openclaw gateways often need no key: only claude-sdk cannot work without one.
-  const needed = runner === "claude-sdk";
-  return {
-    ok: !needed,
-    label,
-    detail: needed ? "missing (run `remoteagent init` again)" : "not set",
-  };
+  const found: [string, string] | null = agent.runner.apiKey
+    ? [agent.runner.apiKey, "agent file"]
+    : field && global[field]
+    ? [global[field]!, "config.json"]
+    : variable && ctx.env(variable)
+    ? [ctx.env(variable)!, variable]
+    : null;
+  if (!found) {
+    // openclaw gateways often need no key: only claude-sdk cannot work without one.
+    const needed = runner === "claude-sdk";
+    return {
+      ok: !needed,
+      label,
+      detail: needed ? "missing (run `remoteagent init` again)" : "not set",
+    };
+  }
+  const [key, where] = found;
+  const verdict = await verifyKey(ctx, agent, key);
+  return { ok: verdict.ok, label, detail: `set (${where}), ${verdict.detail}` };
+}
+
+/** How long the provider gets to answer a key check. */
+const KEY_CHECK_TIMEOUT_MS = 5_000;
+
+/**
+ * Ask the provider whether it accepts the key (`GET /v1/models`, which costs nothing). Only a
+ * 401/403 fails the check: unreachable or any other answer is "not verified".
+ */
+export async function verifyKey(
+  ctx: CliContext,
+  agent: AgentConfig,
+  key: string,
+): Promise<{ ok: boolean; detail: string }> {
+  const anthropic = agent.runner.runner === "claude-sdk";
+  const base = (agent.runner.baseUrl ??
+    (anthropic
+      ? ctx.env("ANTHROPIC_BASE_URL") ?? "https://api.anthropic.com"
+      : DEFAULT_OPENCLAW_URL))
+    .replace(/\/+$/, "");
+  const provider = anthropic ? "the Anthropic API" : `the gateway at ${base}`;
+  const headers: Record<string, string> = anthropic
+    ? { "x-api-key": key, "anthropic-version": "2023-06-01" }
+    : { authorization: `Bearer ${key}` };
+  let response: Response;
+  try {
+    response = await ctx.fetch(`${base}/v1/models`, {
+      headers,
+      signal: AbortSignal.timeout(KEY_CHECK_TIMEOUT_MS),
+    });
+  } catch (error) {
+    return { ok: true, detail: `not verified (${networkProblem(error, base)})` };
+  }
+  await response.body?.cancel();
+  if (response.status === 401 || response.status === 403) {
+    return { ok: false, detail: `rejected by ${provider} (${response.status}): check the key` };
+  }
+  if (response.ok) return { ok: true, detail: `accepted by ${provider}` };
+  return { ok: true, detail: `not verified (${provider} answered ${response.status})` };
 }

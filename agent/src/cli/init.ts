@@ -6,18 +6,18 @@ import { baseName } from "../config/paths.ts";
 import type { AgentConfig, GlobalConfig } from "../config/schema.ts";
 import { type ConfigStore, realPath } from "../config/store.ts";
 import { createApiClient } from "../connection/client.ts";
-import { UsageError } from "../errors.ts";
+import { PairingError, UsageError } from "../errors.ts";
 import { parseCommandArgs } from "./args.ts";
 import { type Command, storeFor } from "./command.ts";
-import { ask, type CliContext, confirm, say } from "./context.ts";
-import { redeemCode } from "./pairing.ts";
+import { askUntil, BadAnswer, type CliContext, confirm, paint, say } from "./context.ts";
+import { approveInBrowser, redeemCode } from "./pairing.ts";
 import {
   chooseRunner,
   hasRunnerFlags,
   preflightRunner,
   type RunnerFlags,
 } from "./runner_choice.ts";
-import { checkHealth, normalizeServerUrl } from "./server.ts";
+import { checkHealth, normalizeServerUrl, type ServerInfo } from "./server.ts";
 
 const OPTIONS = {
   server: { type: "string" },
@@ -33,13 +33,15 @@ const OPTIONS = {
 
 const HELP = `Usage: remoteagent init [options]
 
-Pair the current directory with your RemoteAgent account. On a terminal, asks for whatever
-is not given as an option; without a terminal, --server and --code are required.
+Pair the current directory with your RemoteAgent account. Without --code it shows a link
+(and its QR code): open it signed in to the dashboard and approve, and the agent receives its
+token. On a terminal, asks for whatever is not given as an option; without a terminal,
+--server is required.
 Run it again in a paired directory to change the runner (no new code needed).
 
 Options:
   --server URL         address of the RemoteAgent server (https://…)
-  --code CODE          pairing code from the dashboard ("Add agent")
+  --code CODE          pairing code from the dashboard ("Add agent") instead of the link
   --name NAME          name of this agent (default: the directory's name)
   --runner R           claude-sdk, claude-code, codex, gemini, aider, openclaw or custom
                        (default: claude-sdk when an Anthropic API key is configured)
@@ -120,31 +122,48 @@ async function pair(
   },
 ): Promise<void> {
   const others = await store.listAgents();
-  const server = normalizeServerUrl(
-    values.server ?? await required(ctx, "--server", "Server URL", others[0]?.server),
-  );
-  await checkHealth(ctx.fetch, server);
-  const code = normalizePairingCode(
-    values.code ?? await required(ctx, "--code", "Pairing code (from the dashboard)"),
-  );
-  if (!code) throw new UsageError(DOMAIN_ERRORS.PAIRING_CODE_MALFORMED.message);
+  const { server, info } = await askServer(ctx, values.server, others[0]?.server);
+  let code = await askCode(ctx, values.code);
   const suggested = defaultName(projectDir);
-  const rawName = values.name ??
-    (ctx.interactive ? await ask(ctx, "Agent name", suggested) : suggested);
-  const name = agentName.safeParse(rawName);
-  if (!name.success) {
-    throw new UsageError(`invalid agent name '${rawName}': ${name.error.issues[0]?.message}`);
-  }
+  const name = values.name !== undefined
+    ? parseName(values.name)
+    : ctx.interactive
+    ? await askUntil(ctx, "Agent name", suggested, parseName)
+    : parseName(suggested);
   const chosen = await chooseRunner(ctx, values, global, null);
   await preflightRunner(ctx, { runner: chosen.settings }, chosen.global, store.conversationsDir);
-  const paired = await redeemCode({
-    server,
-    code,
-    name: name.data,
-    runner: chosen.settings.runner,
-    hostname: ctx.hostname(),
-    fetch: ctx.fetch,
-  });
+  let paired;
+  for (;;) {
+    if (code === null) {
+      paired = await approveInBrowser(ctx, {
+        server,
+        name,
+        runner: chosen.settings.runner,
+        hostname: ctx.hostname(),
+        directory: projectDir,
+        fetch: ctx.fetch,
+      });
+      break;
+    }
+    try {
+      paired = await redeemCode({
+        server,
+        code,
+        name,
+        runner: chosen.settings.runner,
+        hostname: ctx.hostname(),
+        fetch: ctx.fetch,
+      });
+      break;
+    } catch (error) {
+      // A typed code the server refused (unknown, expired, used): ask for another one.
+      const retry = ctx.interactive && values.code === undefined &&
+        error instanceof PairingError && !/too many/.test(error.message);
+      if (!retry) throw error;
+      say(ctx, `${paint(ctx, "31", "✗")} ${error.message}`);
+      code = await askCode(ctx, undefined);
+    }
+  }
   if (chosen.global !== global) await store.saveGlobal(chosen.global);
   await store.saveAgent({
     agentId: paired.agentId,
@@ -160,10 +179,62 @@ async function pair(
   if (existing) await replace(ctx, store, existing);
   say(
     ctx,
-    `Paired: agent '${paired.name}' of ${paired.accountName}, runner ${chosen.settings.runner}.`,
+    `${
+      paint(ctx, "32", "✓")
+    } Paired: agent '${paired.name}' of ${paired.accountName}, runner ${chosen.settings.runner}.`,
   );
   say(ctx, `Settings: ${store.agentPath(paired.agentId)}`);
-  say(ctx, "Start it here with: remoteagent start");
+  say(ctx, nextSteps(ctx, server, info));
+}
+
+/** The last words of a pairing: how to start, and where to send the first prompt. */
+export function nextSteps(ctx: CliContext, server: string, info: ServerInfo): string {
+  const start =
+    "Start it here with: remoteagent start  (or keep it running: remoteagent service install)";
+  const then = info.bot
+    ? `Then message ${paint(ctx, "1;36", `@${info.bot}`)} on Telegram: https://t.me/${info.bot}`
+    : `Then send it a prompt from the dashboard: ${server} (this relay has no Telegram bot yet)`;
+  return `${start}\n${then}`;
+}
+
+/** The server, from `--server` or asked until it answers as a RemoteAgent relay. */
+async function askServer(ctx: CliContext, given: string | undefined, fallback?: string) {
+  const parse = async (raw: string) => {
+    const server = normalizeServerUrl(raw);
+    return { server, info: await checkHealth(ctx.fetch, server) };
+  };
+  if (given !== undefined) return await parse(given);
+  if (!ctx.interactive) throw new UsageError("--server is required when not run on a terminal");
+  return await askUntil(ctx, "Server URL", fallback ?? "", parse, { retryDefault: true });
+}
+
+function parseCode(raw: string): string {
+  if (!raw) {
+    throw new BadAnswer("the pairing code is required: the dashboard shows it under Add agent");
+  }
+  const code = normalizePairingCode(raw);
+  if (!code) throw new UsageError(DOMAIN_ERRORS.PAIRING_CODE_MALFORMED.message);
+  return code;
+}
+
+/** A typed code, or null: approve in the browser instead (device flow, the default). */
+async function askCode(ctx: CliContext, given: string | undefined): Promise<string | null> {
+  if (given !== undefined) return parseCode(given);
+  if (!ctx.interactive) return null;
+  return await askUntil(
+    ctx,
+    "Pairing code from the dashboard (Enter: approve in the browser instead)",
+    "",
+    (raw) => (raw ? parseCode(raw) : null),
+  );
+}
+
+function parseName(raw: string): string {
+  const name = agentName.safeParse(raw);
+  if (!name.success) {
+    throw new UsageError(`invalid agent name '${raw}': ${name.error.issues[0]?.message}`);
+  }
+  return name.data;
 }
 
 /** A new pairing replaces the directory's old agent: revoke it (best effort), drop its files. */
@@ -177,13 +248,6 @@ async function replace(ctx: CliContext, store: ConfigStore, old: AgentConfig): P
       ? `Replaced the agent '${old.name}' (removed from the dashboard).`
       : `Replaced the agent '${old.name}' locally; delete it on the dashboard if it is still listed.`,
   );
-}
-
-async function required(ctx: CliContext, flag: string, question: string, fallback?: string) {
-  if (!ctx.interactive) throw new UsageError(`${flag} is required when not run on a terminal`);
-  const answer = await ask(ctx, question, fallback ?? "");
-  if (!answer) throw new UsageError(`${flag} is required`);
-  return answer;
 }
 
 /** The --permission-mode value, checked; undefined when not given. */

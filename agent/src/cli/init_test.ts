@@ -106,7 +106,6 @@ Deno.test("bad input gets one clear line before anything is redeemed", async () 
       initCommand.run(args, s.cli({ env }).ctx);
     const ok = ["--server", s.relay.url, "--code", CODE];
     await assertRejects(() => run(["--code", CODE]), UsageError, "--server is required");
-    await assertRejects(() => run(["--server", s.relay.url]), UsageError, "--code is required");
     await assertRejects(
       () => run([...ok, "--runner", "gpt"]),
       UsageError,
@@ -143,12 +142,6 @@ Deno.test("bad input gets one clear line before anything is redeemed", async () 
     );
     s.relay.healthStatus = 503;
     await assertRejects(() => run([...ok, ...customFlags]), ServerError, "not healthy");
-    s.relay.healthStatus = 404;
-    await assertRejects(
-      () => run([...ok, ...customFlags]),
-      ServerError,
-      "does not look like a RemoteAgent server",
-    );
     assertEquals(s.relay.codes.get(CODE), "fresh", "the code was not spent");
   } finally {
     await s.done();
@@ -165,8 +158,81 @@ Deno.test("an unreachable server is a clear error", async () => {
     await assertRejects(
       () => initCommand.run(args, s.cli().ctx),
       ServerError,
-      "cannot reach the server",
+      `connection refused at http://127.0.0.1:${port}: is the relay running?`,
     );
+  } finally {
+    await s.done();
+  }
+});
+
+Deno.test("a server that is not a RemoteAgent relay is told so before any pairing call", async () => {
+  const s = await setup();
+  // Answers 200 to everything, as a web server with a catch-all page does.
+  const requests: string[] = [];
+  const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    requests.push(new URL(req.url).pathname);
+    return new Response("<html>welcome</html>", { headers: { "content-type": "text/html" } });
+  });
+  try {
+    const url = `http://127.0.0.1:${other.addr.port}`;
+    await assertRejects(
+      () => initCommand.run(["--server", url, "--code", CODE, ...customFlags], s.cli().ctx),
+      ServerError,
+      `${url} is not a RemoteAgent server`,
+    );
+    assertEquals(requests, ["/healthz"]);
+  } finally {
+    await other.shutdown();
+    await s.done();
+  }
+});
+
+Deno.test("on a terminal, every bad answer is explained and asked again; the key is read masked", async () => {
+  const s = await setup();
+  s.relay.codes.set("EXPD-0000", "expired");
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const dead = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  listener.close();
+  try {
+    const cli = s.cli({
+      answers: [
+        "", // Server URL: required
+        "not a url",
+        dead, // connection refused
+        s.relay.url,
+        "12", // malformed
+        "EXPD-0000", // accepted now, refused as expired at redemption
+        "bad/name", // Agent name
+        "", // the default: my-project
+        "", // Runner: no default without a key
+        "gpt",
+        "claude-sdk",
+        "", // Model: the runner's default
+        "", // API key: required
+        "sk-ant-typed-777",
+        "ABCD-EFGH", // the code again, after "expired"
+      ],
+    });
+    assertEquals(await initCommand.run([], cli.ctx), 0);
+    const out = cli.out();
+    for (
+      const complaint of [
+        "✗ the server URL is required",
+        "✗ 'not a url' is not a server URL",
+        `✗ connection refused at ${dead}: is the relay running?`,
+        "✗ a pairing code looks like ABCD-EFGH",
+        "✗ invalid agent name 'bad/name'",
+        "✗ choose a runner: one of claude-sdk",
+        "✗ unknown runner 'gpt'",
+        "✗ the claude-sdk runner needs an Anthropic API key",
+        "✗ this pairing code has expired",
+      ]
+    ) assertIncludes(out, complaint);
+    assertIncludes(out, "Agent name [my-project]: ");
+    assertEquals(cli.secrets, ["", "sk-ant-typed-777"], "only the key is read as a secret");
+    assertEquals((await s.store.loadGlobal()).anthropicApiKey, "sk-ant-typed-777");
+    assertIncludes(out, "Paired: agent 'my-project'");
+    assertIncludes(out, "Then message @stub_relay_bot on Telegram: https://t.me/stub_relay_bot");
   } finally {
     await s.done();
   }
@@ -240,6 +306,55 @@ Deno.test("the wizard asks for what is missing", async () => {
     assertEquals(await initCommand.run([], again.ctx), 0);
     assertIncludes(again.out(), "Change its runner?");
     assertEquals((await s.store.listAgents())[0]!.runner, { runner: "custom", bin: "/bin/cat" });
+  } finally {
+    await s.done();
+  }
+});
+
+Deno.test("without a code: a link and its QR code, then the token once approved in the browser", async () => {
+  const s = await setup();
+  try {
+    const cli = s.cli();
+    const running = initCommand.run(["--server", s.relay.url, ...customFlags], cli.ctx);
+    await s.relay.until(() => s.relay.devices.size === 1, "the device request");
+    const [userCode, device] = [...s.relay.devices.entries()][0]!;
+    assertEquals(
+      { name: device!.name, runner: device!.runner, hostname: device!.hostname },
+      { name: "my-project", runner: "custom", hostname: "test-host" },
+    );
+    assertEquals(device!.directory, s.project);
+    await s.relay.until(() => (device!.polls ?? 0) >= 2, "the agent polling");
+    device!.state = "approved";
+    assertEquals(await running, 0);
+    const out = cli.out();
+    assertIncludes(out, `${s.relay.url}/pair/${userCode}`);
+    assertIncludes(out, "█");
+    assertIncludes(out, `The page shows the code ${userCode}`);
+    assertIncludes(out, "Paired: agent 'my-project'");
+    const [agent] = await s.store.listAgents();
+    assert(agent);
+    assertEquals(device!.state, "delivered");
+  } finally {
+    await s.done();
+  }
+});
+
+Deno.test("a request denied on the dashboard, or expired, is told as such and pairs nothing", async () => {
+  const s = await setup();
+  try {
+    for (
+      const [state, message] of [
+        ["denied", "the pairing was denied on the dashboard"],
+        ["expired", "the pairing request expired (10 minutes) before it was approved"],
+      ] as const
+    ) {
+      s.relay.devices.clear();
+      const running = initCommand.run(["--server", s.relay.url, ...customFlags], s.cli().ctx);
+      await s.relay.until(() => s.relay.devices.size === 1, "the device request");
+      [...s.relay.devices.values()][0]!.state = state;
+      await assertRejects(() => running, PairingError, message);
+    }
+    assertEquals(await s.store.listAgents(), []);
   } finally {
     await s.done();
   }

@@ -3,6 +3,9 @@ import { DOMAIN_ERRORS, domainCodeOf } from "@remoteagent/shared/errors.ts";
 import type { RedeemPairingOutput } from "@remoteagent/shared/schemas.ts";
 import type { RunnerName } from "@remoteagent/shared/protocol.ts";
 import { createApiClient } from "../connection/client.ts";
+import { networkProblem } from "./server.ts";
+import { type CliContext, paint, say } from "./context.ts";
+import { terminalQr } from "./qr.ts";
 import { type AgentError, messageOf, PairingError, ServerError } from "../errors.ts";
 
 /** What `pairing.redeem` needs. */
@@ -30,6 +33,71 @@ export async function redeemCode(req: RedeemRequest): Promise<RedeemPairingOutpu
   }
 }
 
+/** What a device-flow pairing needs. */
+export interface DeviceRequest {
+  server: string;
+  name: string;
+  runner: RunnerName;
+  hostname: string;
+  directory: string;
+  fetch?: typeof fetch;
+}
+
+/** Polls that fail on the network in a row before giving up. */
+const MAX_POLL_FAILURES = 5;
+
+/**
+ * Device flow: ask the relay for a pending request, show its link (and QR code), and poll
+ * until the signed-in user approves it (the token), denies it, or it expires.
+ */
+export async function approveInBrowser(
+  ctx: CliContext,
+  req: DeviceRequest,
+): Promise<RedeemPairingOutput> {
+  const client = createApiClient({ server: req.server, fetch: req.fetch });
+  const started = await client.pairing.startDevice.mutate({
+    name: req.name,
+    runner: req.runner,
+    hostname: req.hostname.slice(0, 255),
+    directory: req.directory.slice(0, 1024),
+  }).catch((error) => {
+    throw pairingFailure(error, req);
+  });
+  say(ctx, "");
+  say(ctx, "Open this link signed in to the dashboard, check the machine and approve it:");
+  say(ctx, `  ${paint(ctx, "1;36", started.verificationUrl)}`);
+  say(ctx, await terminalQr(started.verificationUrl));
+  say(
+    ctx,
+    `The page shows the code ${
+      paint(ctx, "1", started.userCode)
+    }. Waiting for approval (10 minutes; Ctrl-C to give up)…`,
+  );
+  let failures = 0;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, started.intervalMs));
+    try {
+      const polled = await client.pairing.pollDevice.mutate({ deviceCode: started.deviceCode });
+      failures = 0;
+      if (polled.status === "approved") {
+        const { status: _status, ...paired } = polled;
+        return paired;
+      }
+    } catch (error) {
+      const code = domainCodeOf(error);
+      if (code === "PAIRING_CODE_EXPIRED") {
+        throw new PairingError(
+          "the pairing request expired (10 minutes) before it was approved: run `remoteagent init` again",
+          { cause: error },
+        );
+      }
+      // A relay restarting or a network blip: keep polling a few times.
+      if (code === null && ++failures < MAX_POLL_FAILURES) continue;
+      throw pairingFailure(error, req);
+    }
+  }
+}
+
 /** The error to show for a failed redemption. */
 export function pairingFailure(error: unknown, req: { server: string; name: string }): AgentError {
   const options = { cause: error };
@@ -43,6 +111,11 @@ export function pairingFailure(error: unknown, req: { server: string; name: stri
       return new PairingError(DOMAIN_ERRORS.PAIRING_CODE_EXPIRED.message, options);
     case "PAIRING_CODE_USED":
       return new PairingError(DOMAIN_ERRORS.PAIRING_CODE_USED.message, options);
+    case "PAIRING_DENIED":
+      return new PairingError(
+        "the pairing was denied on the dashboard: nothing was paired",
+        options,
+      );
     case "PAIRING_CODE_MALFORMED":
       return new PairingError(DOMAIN_ERRORS.PAIRING_CODE_MALFORMED.message, options);
     case "PLAN_LIMIT_REACHED":
@@ -60,10 +133,7 @@ export function pairingFailure(error: unknown, req: { server: string; name: stri
     return new PairingError("too many pairing attempts: wait a minute, then try again", options);
   }
   if (status === undefined) {
-    return new ServerError(
-      `pairing failed: cannot talk to ${req.server}: ${messageOf(error)}`,
-      options,
-    );
+    return new ServerError(`pairing failed: ${networkProblem(error, req.server)}`, options);
   }
   return new ServerError(
     `pairing failed: the server answered ${status}: ${messageOf(error)}`,

@@ -6,7 +6,7 @@ import { type RunnerName, RUNNERS } from "@remoteagent/shared/protocol.ts";
 import { API_KEY_ENV, globalKeyField, runnerSettingsFor } from "../config/runner_settings.ts";
 import type { AgentConfig, GlobalConfig, StoredRunnerSettings } from "../config/schema.ts";
 import { RunnerSetupError, UsageError } from "../errors.ts";
-import { ask, type CliContext, say } from "./context.ts";
+import { ask, askUntil, BadAnswer, type CliContext, say } from "./context.ts";
 
 /** The runner-related flags of `init`. */
 export interface RunnerFlags {
@@ -62,7 +62,10 @@ export async function chooseRunner(
       }
       runner = fallback;
     } else {
-      runner = parseRunner(await ask(ctx, `Runner (${RUNNERS.join(", ")})`, fallback ?? ""));
+      runner = await askUntil(ctx, `Runner (${RUNNERS.join(", ")})`, fallback ?? "", (answer) => {
+        if (!answer) throw new BadAnswer(`choose a runner: one of ${RUNNERS.join(", ")}`);
+        return parseRunner(answer);
+      });
     }
   }
   const keep = current?.runner === runner ? current : null;
@@ -80,11 +83,12 @@ export async function chooseRunner(
       ? await ask(ctx, "Model (empty for the runner's default)", keep?.model ?? "")
       : keep?.model);
   if (model) settings.model = model;
-  const baseUrl = flags["base-url"] ??
-    (ctx.interactive && runner === "openclaw"
-      ? await ask(ctx, "Gateway URL (empty for the local default)", keep?.baseUrl ?? "")
-      : keep?.baseUrl);
-  if (baseUrl) settings.baseUrl = checkedUrl(baseUrl);
+  if (flags["base-url"] !== undefined) settings.baseUrl = checkedUrl(flags["base-url"]);
+  else if (ctx.interactive && runner === "openclaw") {
+    const question = "Gateway URL (empty for the local default)";
+    const baseUrl = await askUntil(ctx, question, keep?.baseUrl ?? "", (a) => a && checkedUrl(a));
+    if (baseUrl) settings.baseUrl = baseUrl;
+  } else if (keep?.baseUrl) settings.baseUrl = keep.baseUrl;
   if (keep?.apiKey) settings.apiKey = keep.apiKey;
 
   return { settings, global: await settleKey(ctx, flags, global, settings) };
@@ -93,7 +97,10 @@ export async function chooseRunner(
 async function askBin(ctx: CliContext, runner: RunnerName, current?: string) {
   if (!ctx.interactive) return current;
   if (runner === "custom") {
-    return await ask(ctx, "Program to run (gets the prompt on stdin)", current ?? "") || undefined;
+    return await askUntil(ctx, "Program to run (gets the prompt on stdin)", current ?? "", (a) => {
+      if (!a) throw new BadAnswer("the custom runner needs a program: give its path");
+      return a;
+    });
   }
   const bin = DEFAULT_BIN[runner];
   if (!bin) return current;
@@ -144,8 +151,16 @@ async function settleKey(
       "the claude-sdk runner needs an Anthropic API key: set ANTHROPIC_API_KEY or pass --api-key-env VAR",
     );
   }
-  const typed = await ask(ctx, "Anthropic API key (kept in ~/.remoteagent/config.json, mode 0600)");
-  if (!typed) throw new UsageError("the claude-sdk runner needs an Anthropic API key");
+  const typed = await askUntil(
+    ctx,
+    "Anthropic API key (typing is hidden; kept in ~/.remoteagent/config.json, mode 0600)",
+    "",
+    (answer) => {
+      if (!answer) throw new BadAnswer("the claude-sdk runner needs an Anthropic API key");
+      return answer;
+    },
+    { secret: true },
+  );
   return store(typed);
 }
 

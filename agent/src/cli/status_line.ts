@@ -11,6 +11,8 @@ const CLEAR_LINE = "\r\x1b[2K";
 export class StatusLine {
   #status = "";
   #shown = false;
+  /** Ctrl-C was pressed: a task ending now must not bring back "waiting for prompts". */
+  #stopping = false;
 
   /** @param ctx where to write; @param server shown while connecting */
   constructor(readonly ctx: CliContext, readonly server: string) {}
@@ -19,6 +21,7 @@ export class StatusLine {
   handle(event: AgentEvent): void {
     switch (event.type) {
       case "status":
+        if (event.state === "stopping") this.#stopping = true;
         return this.#setStatus(this.#describe(event));
       case "task-start": {
         const waiting = event.queued > 0 ? ` (${event.queued} waiting)` : "";
@@ -29,7 +32,9 @@ export class StatusLine {
       }
       case "task-end": {
         this.line(formatTaskLine(this.ctx, event));
-        if (this.ctx.stdoutIsTerminal) this.#setStatus(this.#describe({ state: "connected" }));
+        if (this.ctx.stdoutIsTerminal) {
+          this.#setStatus(this.#describe({ state: this.#stopping ? "stopping" : "connected" }));
+        }
         return;
       }
       case "warning":
@@ -50,7 +55,9 @@ export class StatusLine {
     this.#shown = false;
   }
 
-  #describe(state: Extract<AgentEvent, { type: "status" }> | { state: "connected" }): string {
+  #describe(
+    state: Extract<AgentEvent, { type: "status" }> | { state: "connected" | "stopping" },
+  ): string {
     const ctx = this.ctx;
     switch (state.state) {
       case "connecting":

@@ -53,3 +53,25 @@ Deno.test("on a terminal the status line is redrawn in place, task lines above i
   assertIncludes(cli.out(), "\r\x1b[2K✓ done       1.0 s  p\n");
   assertEquals(cli.out().endsWith("\n"), true);
 });
+
+Deno.test("a task aborted by Ctrl-C ends under 'stopping…', not 'waiting for prompts'", () => {
+  const cli = testCli({ cwd: "/", home: "/x", stdoutIsTerminal: true, env: { NO_COLOR: "1" } });
+  const view = new StatusLine(cli.ctx, "https://relay.example");
+  view.handle({ type: "status", state: "connected" });
+  view.handle({ type: "task-start", sessionId: "ses_1", preview: "p", queued: 0 });
+  view.handle({ type: "status", state: "stopping" });
+  const before = cli.out().length;
+  view.handle({
+    type: "task-end",
+    sessionId: "ses_1",
+    preview: "p",
+    status: "aborted",
+    reason: null,
+    durationMs: 1000,
+  });
+  view.end();
+  const after = cli.out().slice(before);
+  assertIncludes(after, "■ aborted");
+  assertIncludes(after, "○ stopping…");
+  assertEquals(after.includes("waiting for prompts"), false);
+});

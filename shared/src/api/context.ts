@@ -10,9 +10,12 @@ import type {
 	CreateSessionInput,
 	CreateSessionOutput,
 	OutputEvent,
+	PollDevicePairingOutput,
 	RedeemPairingOutput,
 	ReviewReplyInput,
-	SessionFinishInput
+	SessionFinishInput,
+	StartDevicePairingInput,
+	StartDevicePairingOutput
 } from '../schemas.ts';
 import type { AgentSummary } from '../schemas.ts';
 
@@ -36,6 +39,13 @@ export interface ApiServices {
 			input: { code: string; name: string; runner: string; hostname?: string | undefined },
 			clientAddress: string
 		): Promise<RedeemPairingOutput>;
+		/** Device flow: a pending request the signed-in user approves on the dashboard. */
+		startDevice(
+			input: StartDevicePairingInput,
+			clientAddress: string
+		): Promise<StartDevicePairingOutput>;
+		/** Device flow: `pending` until approved, then the agent's token, once. */
+		pollDevice(deviceCode: string): Promise<PollDevicePairingOutput>;
 	};
 	commands: {
 		/** Unacknowledged commands after `lastEventId`, then new ones as they arrive; ends on `signal`. */

@@ -27,8 +27,27 @@ export function localUrl(host: string, port: number): string {
 	return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }
 
+/**
+ * Who the one-time local sign-in link of `pnpm start` signs in when there is no bot: the owner
+ * of this machine, as a user no Telegram account can be (Telegram ids start at 1).
+ */
+export const LOCAL_OWNER = { id: 0, firstName: 'Local owner', username: null };
+
+/** The local sign-in link is valid this long (and works once). */
+export const LOCAL_SIGN_IN_TTL_MS = 60 * 60_000;
+
+export function signInLink(url: string, token: string): string {
+	const link = new URL('/login/link', url);
+	link.searchParams.set('token', token);
+	return link.href;
+}
+
 export interface Status {
 	url: string;
+	/** The bot's username, when a token is set: its t.me link is shown. */
+	bot?: string;
+	/** One-time sign-in link for this machine (no bot configured). */
+	signIn?: string;
 	/** Shown when it differs from `url` (e.g. a tunnel). */
 	publicUrl?: string;
 	database: string;
@@ -49,6 +68,13 @@ export function formatStatus(status: Status, color = false): string {
 		['Telegram', describeTelegram(status.telegram)],
 		...(status.billing ? [['Billing', status.billing] as [string, string]] : [])
 	];
+	if (status.bot) rows.push(['Bot', `https://t.me/${status.bot} (message it to send a prompt)`]);
+	if (status.signIn) {
+		rows.push([
+			'Sign in',
+			`${status.signIn}\n            (one-time link for this machine, valid ${LOCAL_SIGN_IN_TTL_MS / 60_000} minutes: pair an agent and use the dashboard before creating a bot)`
+		]);
+	}
 	return [
 		green(bold('RemoteAgent relay is running')),
 		...rows.map(([label, value]) => `  ${label.padEnd(9)} ${value}`),

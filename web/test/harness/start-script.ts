@@ -5,11 +5,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isRedisServerIn } from '../../scripts/lib/processes.ts';
 import { SETTING_NAMES } from '../../scripts/lib/settings.ts';
-import { ensureBuilt } from '../../../e2e/support/build.ts';
+import { withLock } from '../../../e2e/support/lock.ts';
+import { build, buildIsCurrent, sourceHash } from '../../scripts/lib/build.ts';
 
 const webDir = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = join(webDir, 'node_modules/.bin/tsx');
@@ -22,17 +25,24 @@ export interface Started {
 }
 
 /**
- * `pnpm start` builds first; tests build when the build is missing or older than its sources
- * (the same check, and lock, as the browser tests).
+ * `pnpm start` builds when its sources changed; tests build first, under the browser tests'
+ * lock, with the same step and stamp as `pnpm start`, so the script under test finds the build
+ * current (and the browser tests find it fresh).
  */
 export async function ensureBuild(): Promise<void> {
-	await ensureBuilt();
+	const buildDir = join(webDir, 'build');
+	await withLock('build', async () => {
+		const hash = sourceHash(webDir);
+		if (await buildIsCurrent(buildDir, hash)) return;
+		const logFile = join(await mkdtemp(join(tmpdir(), 'start-build-')), 'build.log');
+		await build({ webDir, buildDir, hash, logFile, verbose: false });
+	});
 }
 
 /** The start script with none of the developer's settings: every variable set to empty (= unset). */
-export function start(env: Record<string, string>): Started {
+export function start(env: Record<string, string>, args: string[] = []): Started {
 	const unset = Object.fromEntries([...SETTING_NAMES, 'REDIS_URL'].map((name) => [name, '']));
-	const child = spawn(tsx, ['scripts/start.ts'], {
+	const child = spawn(tsx, ['scripts/start.ts', ...args], {
 		cwd: webDir,
 		env: { ...process.env, ...unset, ...env },
 		stdio: ['ignore', 'pipe', 'pipe']

@@ -11,7 +11,8 @@ import { randomToken, sha256Hex } from './hash.ts';
 
 export async function createLoginLink(
 	deps: Pick<Deps, 'db' | 'now'>,
-	who: { id: number; firstName: string; username?: string | null }
+	who: { id: number; firstName: string; username?: string | null },
+	ttlMs: number = LOGIN_LINK_TTL_MS
 ): Promise<string> {
 	const token = randomToken();
 	await deps.db.insert(loginLinks).values({
@@ -19,7 +20,7 @@ export async function createLoginLink(
 		telegramUserId: who.id,
 		firstName: who.firstName,
 		username: who.username ?? null,
-		expiresAt: new Date(deps.now().getTime() + LOGIN_LINK_TTL_MS)
+		expiresAt: new Date(deps.now().getTime() + ttlMs)
 	});
 	return token;
 }

@@ -67,6 +67,14 @@ describe('file names', () => {
 		}
 	});
 
+	it('accepts the npm package deno task pack writes, and nothing else ending in .tgz', () => {
+		expect(isDownloadName('remoteagent-0.1.0.tgz')).toBe(true);
+		expect(isDownloadName('remoteagent-1.2.3-rc.1.tgz')).toBe(true);
+		for (const name of ['remoteagent-x.tgz', 'remoteagent-0.1.0.tgz/..', 'other-0.1.0.tgz']) {
+			expect(isDownloadName(name), name).toBe(false);
+		}
+	});
+
 	it.each(TRAVERSALS)('refuses %j', (name) => {
 		expect(isDownloadName(name)).toBe(false);
 	});
@@ -159,6 +167,16 @@ describe('listDownloads', () => {
 			os: 'windows',
 			sha256: sums[WINDOWS]
 		});
+	});
+
+	it('offers the npm package after the binaries', async () => {
+		const npm = 'remoteagent-0.1.0.tgz';
+		const lines = [`${await put(npm, 'gzip')}  ${npm}`, `${await put(LINUX, 'ELF')}  ${LINUX}`];
+		await writeFile(join(dist, 'SHA256SUMS'), lines.join('\n') + '\n');
+		const list = await listDownloads(dist);
+		expect(list.map((d) => d.file)).toEqual([LINUX, npm]);
+		expect(list[1]).toMatchObject({ target: 'npm', os: 'npm', size: 4 });
+		expect(list[1]!.platform).toContain('npm package');
 	});
 
 	it('offers nothing for a missing directory, a missing SHA256SUMS or no directory at all', async () => {

@@ -14,13 +14,18 @@ import type { Config } from '../config/schema.ts';
 
 export const CHECKSUMS_FILE = 'SHA256SUMS';
 
-/** `remoteagent-` + a target triple (2–5 lower-case words joined by `-`) + optional `.exe`. */
-const FILE_NAME = /^remoteagent-[a-z0-9_]+(?:-[a-z0-9_]+){1,4}(?:\.exe)?$/;
+/**
+ * `remoteagent-` + a target triple (2–5 lower-case words joined by `-`) + optional `.exe`, or
+ * the npm package `remoteagent-<version>.tgz` (`deno task pack`) for where no binary fits.
+ */
+const FILE_NAME =
+	/^remoteagent-(?:[a-z0-9_]+(?:-[a-z0-9_]+){1,4}(?:\.exe)?|\d+\.\d+\.\d+(?:-[0-9a-z.]+)?\.tgz)$/;
+const NPM_PACKAGE = /\.tgz$/;
 /** `<sha256>  <name>` (text mode) or `<sha256> *<name>` (binary mode), as `sha256sum` writes them. */
 const CHECKSUM_LINE = /^([0-9a-fA-F]{64}) [ *](\S+)$/;
 const CHUNK_BYTES = 256 * 1024;
 
-export type Os = 'linux' | 'macos' | 'windows' | 'other';
+export type Os = 'linux' | 'macos' | 'windows' | 'npm' | 'other';
 
 export interface Download {
 	file: string;
@@ -68,7 +73,7 @@ export function platformOf(target: string): { platform: string; os: Os } {
 	return { platform: target, os: 'other' };
 }
 
-const OS_ORDER: Os[] = ['linux', 'macos', 'windows', 'other'];
+const OS_ORDER: Os[] = ['linux', 'macos', 'windows', 'npm', 'other'];
 
 /** Every offered binary, Linux first, then macOS, then Windows. A missing directory offers nothing. */
 export async function listDownloads(dir: string | null): Promise<Download[]> {
@@ -155,6 +160,10 @@ async function fileSize(path: string): Promise<number | null> {
 
 function describe(file: string, sha256: string, size: number | null): Download | null {
 	if (size === null) return null;
+	if (NPM_PACKAGE.test(file)) {
+		const platform = 'npm package (any OS with Node.js 20.19+)';
+		return { file, target: 'npm', platform, os: 'npm', size, sha256 };
+	}
 	const target = file.replace(/^remoteagent-/, '').replace(/\.exe$/, '');
 	return { file, target, ...platformOf(target), size, sha256 };
 }

@@ -125,7 +125,7 @@ const CLAIM_ERRORS = {
 } as const;
 
 /** `name`, or `name-2`, `name-3`… when the account already has an agent called that. */
-async function freeName(db: Deps['db'], ownerId: string, wanted: string): Promise<string> {
+export async function freeName(db: Deps['db'], ownerId: string, wanted: string): Promise<string> {
 	const taken = new Set(
 		(await db.select({ name: agents.name }).from(agents).where(eq(agents.ownerId, ownerId))).map(
 			(r) => r.name

@@ -12,7 +12,11 @@ export interface Limits {
 	pairingAddress: Ratelimit;
 	/** Pairing-code redemption attempts for the whole service: caps distributed guessing. */
 	pairingGlobal: Ratelimit;
+	/** Device-pairing links opened (or decided) per signed-in user: the short code is not guessable. */
+	deviceLookup: Ratelimit;
 }
+
+export const DEVICE_LOOKUPS_PER_USER_PER_10_MIN = 30;
 
 export const PAIRING_PER_ADDRESS_PER_10_MIN = 10;
 export const PAIRING_GLOBAL_PER_MINUTE = 60;
@@ -26,6 +30,10 @@ export function createLimits(redis: Redis, telegramPerMinute: number): Limits {
 			'rl:pair:addr',
 			Ratelimit.slidingWindow(PAIRING_PER_ADDRESS_PER_10_MIN, '10 m')
 		),
-		pairingGlobal: make('rl:pair:all', Ratelimit.slidingWindow(PAIRING_GLOBAL_PER_MINUTE, '1 m'))
+		pairingGlobal: make('rl:pair:all', Ratelimit.slidingWindow(PAIRING_GLOBAL_PER_MINUTE, '1 m')),
+		deviceLookup: make(
+			'rl:pair:dev',
+			Ratelimit.slidingWindow(DEVICE_LOOKUPS_PER_USER_PER_10_MIN, '10 m')
+		)
 	};
 }

@@ -11,6 +11,7 @@ import {
 	touchAgent
 } from '../agents/agents.ts';
 import { redeemPairingCode } from '../pairing/pairing.ts';
+import { pollDevicePairing, startDevicePairing } from '../pairing/device.ts';
 import {
 	appendOutput,
 	failOrphanedSessions,
@@ -30,7 +31,9 @@ export function createServices(relay: Relay): ApiServices {
 	return {
 		authenticateAgent: (token) => authenticateAgent(relay, token),
 		pairing: {
-			redeem: (input, clientAddress) => redeemPairingCode(relay, input, clientAddress)
+			redeem: (input, clientAddress) => redeemPairingCode(relay, input, clientAddress),
+			startDevice: (input, clientAddress) => startDevicePairing(relay, input, clientAddress),
+			pollDevice: (deviceCode) => pollDevicePairing(relay, deviceCode)
 		},
 		commands: {
 			async *stream(agent, lastEventId, signal) {
