@@ -28,6 +28,7 @@ sdkTest(
       "write_file",
       "edit_file",
       "run_command",
+      "send_file",
     ]);
     const file = join(conversationsDir, `${id}.json`);
     if (Deno.build.os !== "windows") {
