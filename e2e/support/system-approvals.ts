@@ -7,7 +7,8 @@
 import type { FakeTelegram, StoredMessage } from '../../web/test/harness/telegram-api.ts';
 import type { MessagesRequestBody, ModelReply } from './system-fakes.ts';
 import { waitForChat } from './system-chat.ts';
-import { signedPayload, type TelegramUser } from './telegram-login.ts';
+import type { TelegramUser } from './telegram-login.ts';
+import { signInCookie } from './system.ts';
 
 /** The tool results the model received so far in this conversation, oldest first. */
 export function toolResults(body: MessagesRequestBody): string[] {
@@ -113,21 +114,7 @@ export function callbackAnswer(telegram: FakeTelegram, callbackId: string): stri
 
 /** The dashboard's agents page as `user` sees it (signed in with a Login Widget form post). */
 export async function agentsPage(baseURL: string, user: TelegramUser, botToken: string) {
-	const login = await fetch(`${baseURL}/login?/telegram`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: {
-			origin: baseURL,
-			accept: 'text/html',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: new URLSearchParams(signedPayload(user, botToken))
-	});
-	const cookie = login.headers
-		.getSetCookie()
-		.map((c) => c.split(';')[0]!)
-		.find((c) => c.startsWith('ra_session='));
-	if (!cookie) throw new Error(`e2e: sign-in failed: ${login.status}`);
+	const cookie = await signInCookie(baseURL, user, botToken);
 	const page = await fetch(`${baseURL}/agents`, { headers: { cookie } });
 	return page.text();
 }

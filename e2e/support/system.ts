@@ -217,23 +217,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
  * whose action result SvelteKit sends as JSON when asked with `accept: application/json`.
  */
 async function pairingCode(baseURL: string, user: TelegramUser): Promise<string> {
-	const login = await fetch(`${baseURL}/login?/telegram`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: {
-			origin: baseURL,
-			accept: 'text/html',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: new URLSearchParams(signedPayload(user, BOT_TOKEN))
-	});
-	const cookie = login.headers
-		.getSetCookie()
-		.map((c) => c.split(';')[0]!)
-		.find((c) => c.startsWith('ra_session='));
-	if (login.status !== 303 || !cookie) {
-		throw new Error(`e2e: sign-in failed: ${login.status} ${(await login.text()).slice(0, 300)}`);
-	}
+	const cookie = await signInCookie(baseURL, user, BOT_TOKEN);
 	const created = await fetch(`${baseURL}/agents/new`, {
 		method: 'POST',
 		headers: {
@@ -260,4 +244,30 @@ async function pairingCode(baseURL: string, user: TelegramUser): Promise<string>
 		throw new Error(`e2e: no pairing code: ${created.status} ${text.slice(0, 300)}`);
 	}
 	return code;
+}
+
+/** Sign in as `user` with the Login Widget's form post; returns the session cookie. */
+export async function signInCookie(
+	baseURL: string,
+	user: TelegramUser,
+	botToken: string
+): Promise<string> {
+	const login = await fetch(`${baseURL}/login?/telegram`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: {
+			origin: baseURL,
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: new URLSearchParams(signedPayload(user, botToken))
+	});
+	const cookie = login.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0]!)
+		.find((c) => c.startsWith('ra_session='));
+	if (login.status !== 303 || !cookie) {
+		throw new Error(`e2e: sign-in failed: ${login.status} ${(await login.text()).slice(0, 300)}`);
+	}
+	return cookie;
 }

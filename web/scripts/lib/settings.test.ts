@@ -98,6 +98,16 @@ describe('parseStartSettings', () => {
 		}
 	});
 
+	it('checks the billing variables together, as the app does', () => {
+		expect(() =>
+			parseStartSettings({
+				...valid,
+				STRIPE_SECRET_KEY: 'sk_test_local',
+				STRIPE_PRICE_PRO: 'price_pro'
+			})
+		).toThrow(/STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set/);
+	});
+
 	it('reports a bad PORT or PUBLIC_URL under its own name, never as a bare "Invalid URL"', () => {
 		const messageOf = (env: Record<string, string>) => {
 			try {

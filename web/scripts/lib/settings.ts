@@ -6,13 +6,18 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, configSchema, type Config } from '../../src/lib/server/config/schema.ts';
+import {
+	ConfigError,
+	configFields,
+	stripeRules,
+	type Config
+} from '../../src/lib/server/config/schema.ts';
 
 export type Env = Record<string, string | undefined>;
 
 const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 
-const startSchema = configSchema.extend({
+const startSchema = configFields.extend({
 	PORT: z.preprocess(
 		(v) => (v === '' || v === undefined ? 3000 : /^\d+$/.test(String(v)) ? Number(v) : NaN),
 		z
@@ -96,7 +101,7 @@ export function withLocalDefaults(env: Env): Env {
 
 /** Throws ConfigError naming every bad variable (the app's and the start command's). */
 export function parseStartSettings(env: Env): StartSettings {
-	const result = startSchema.safeParse(env);
+	const result = startSchema.superRefine(stripeRules).safeParse(env);
 	if (!result.success) {
 		// Same wording as parseConfig (src/lib/server/config/schema.ts).
 		const lines = result.error.issues.map((issue) => {

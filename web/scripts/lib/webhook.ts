@@ -3,7 +3,7 @@
  * value `/api/telegram` expects, never the configured secret itself) and the bot's command menu.
  */
 import { Api } from 'grammy';
-import { ConfigError, configSchema } from '../../src/lib/server/config/schema.ts';
+import { ConfigError, configFields } from '../../src/lib/server/config/schema.ts';
 import { deriveWebhookSecret } from '../../src/lib/server/telegram/webhook-secret.ts';
 import type { Env } from './settings.ts';
 
@@ -21,7 +21,7 @@ export const BOT_COMMANDS = [
 /** Only what the update types handled by the bot need. */
 export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 
-const webhookSchema = configSchema.pick({
+const webhookSchema = configFields.pick({
 	TELEGRAM_BOT_TOKEN: true,
 	PUBLIC_URL: true,
 	TELEGRAM_WEBHOOK_SECRET: true,
