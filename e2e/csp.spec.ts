@@ -47,7 +47,8 @@ test('every page carries the policy: own scripts by nonce, the widget, no framin
 			'frame-src': [WIDGET_ORIGIN],
 			'frame-ancestors': ["'none'"],
 			'base-uri': ["'self'"],
-			'form-action': ["'self'"],
+			// Upgrade and Manage billing redirect to Stripe's hosted pages; nothing else.
+			'form-action': ["'self'", 'https://checkout.stripe.com', 'https://billing.stripe.com'],
 			'object-src': ["'none'"]
 		});
 	}

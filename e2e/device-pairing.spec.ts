@@ -93,7 +93,8 @@ test.describe('device pairing', () => {
 		const run = await runInit(relay.baseURL, 'e2e-device');
 		try {
 			const link = await linkOf(run);
-			expect(run.output()).toContain('█'); // the QR code
+			// The QR code follows the link (drawing it may first load its module).
+			await expect.poll(() => run.output(), { message: 'the QR code' }).toContain('█');
 			await signedIn();
 			await page.goto(link);
 			await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pair an agent');
