@@ -5,7 +5,7 @@
  * and ends when the agent reports it stopped.
  */
 import { and, eq } from 'drizzle-orm';
-import { sessions } from '../db/schema/index.ts';
+import { sessions, type Session } from '../db/schema/index.ts';
 import { endSession, type SessionDeps } from './sessions.ts';
 
 export type AbortOutcome = 'stopping' | 'aborted' | 'ended' | 'not-found';
@@ -21,7 +21,16 @@ export async function abortSession(
 		.from(sessions)
 		.where(and(eq(sessions.id, sessionId), eq(sessions.accountId, accountId)));
 	if (!session) return 'not-found';
+	return stopSession(deps, session);
+}
+
+/** Stop a session the caller may stop (the dashboard, the console, the bot's Abort). */
+export async function stopSession(
+	deps: SessionDeps,
+	session: Session
+): Promise<Exclude<AbortOutcome, 'not-found'>> {
 	if (session.status !== 'queued' && session.status !== 'running') return 'ended';
+	// Not started: end it here. The agent skips prompts whose session is no longer queued.
 	if (session.status === 'queued') await endSession(deps, session, 'aborted', null, null);
 	await deps.queue.enqueue(session.agentId, { type: 'abort', sessionId: session.id });
 	return session.status === 'queued' ? 'aborted' : 'stopping';

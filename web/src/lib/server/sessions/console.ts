@@ -12,10 +12,11 @@ import {
 	type CreateSessionOutput
 } from '@remoteagent/shared';
 import type { UserIdentity } from '@remoteagent/shared/api';
-import { sessions, users, type Session } from '../db/schema/index.ts';
+import { sessions, users } from '../db/schema/index.ts';
 import type { Limits } from '../ratelimit/limits.ts';
 import { agentOfAccount } from '../agents/agents.ts';
-import { createSession, endSession, type SessionDeps } from './sessions.ts';
+import { createSession, type SessionDeps } from './sessions.ts';
+import { abortSession } from './abort.ts';
 
 export type ConsoleDeps = SessionDeps & { limits: Pick<Limits, 'telegramUser'> };
 
@@ -81,18 +82,7 @@ export async function abortConsoleSession(
 	user: UserIdentity,
 	sessionId: string
 ): Promise<void> {
-	const [session] = await deps.db
-		.select()
-		.from(sessions)
-		.where(and(eq(sessions.id, sessionId), eq(sessions.accountId, user.userId)));
-	if (!session) throw new DomainError('SESSION_NOT_FOUND');
-	await abortSession(deps, session);
-}
-
-async function abortSession(deps: SessionDeps, session: Session): Promise<void> {
-	if (session.status !== 'queued' && session.status !== 'running') return;
-	// Not started: end it here. The agent skips prompts whose session is no longer queued.
-	if (session.status === 'queued') await endSession(deps, session, 'aborted', null, null);
-	await deps.queue.enqueue(session.agentId, { type: 'abort', sessionId: session.id });
-	deps.log.info('console.abort', { sessionId: session.id });
+	const outcome = await abortSession(deps, user.userId, sessionId);
+	if (outcome === 'not-found') throw new DomainError('SESSION_NOT_FOUND');
+	if (outcome !== 'ended') deps.log.info('console.abort', { sessionId });
 }

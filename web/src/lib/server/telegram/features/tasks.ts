@@ -5,7 +5,8 @@
 import { Composer } from 'grammy';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { sessions, type Session } from '../../db/schema/index.ts';
-import { abortKeyboard, createSession, endSession } from '../../sessions/sessions.ts';
+import { abortKeyboard, createSession } from '../../sessions/sessions.ts';
+import { stopSession } from '../../sessions/abort.ts';
 import { activeAgentOf, ago } from '../agents-of.ts';
 import type { BotContext } from '../context.ts';
 import { formatDuration } from '../../sessions/format.ts';
@@ -47,13 +48,7 @@ tasksFeature.callbackQuery(/^abort:(.+)$/, async (ctx) => {
 });
 
 async function requestAbort(ctx: BotContext, session: Session): Promise<void> {
-	const { deps } = ctx;
-	if (session.status === 'queued') {
-		// Not started: end it here. The agent skips prompts whose session is no longer queued.
-		await endSession(deps, session, 'aborted', null, null);
-	}
-	await deps.queue.enqueue(session.agentId, { type: 'abort', sessionId: session.id });
-	if (session.status === 'running') await ctx.reply('⏹ Stopping…');
+	if ((await stopSession(ctx.deps, session)) === 'stopping') await ctx.reply('⏹ Stopping…');
 }
 
 tasksFeature.hears(CONTINUE, async (ctx) => {
