@@ -211,7 +211,7 @@ describe('pnpm start', () => {
 				'Ctrl-C stops everything.'
 			);
 			child.stdin.write('\x03');
-			expect(await exit).toBe(0);
+			expect(await exit, out).toBe(0);
 			expect(out).toContain('stopping…');
 			for (const noise of ['ELIFECYCLE', 'ERR_PNPM', 'forced exit', 'Command failed']) {
 				expect(out).not.toContain(noise);

@@ -47,6 +47,10 @@ const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
 let stopping = false;
 let firstSignalAt = 0;
+let signalsSeen = 0;
+// `pnpm start` on a terminal: one Ctrl-C reaches this process twice, from the terminal and
+// from pnpm, which passes it on.
+const signalsPerPress = process.env.npm_lifecycle_event && process.stdin.isTTY ? 2 : 1;
 
 async function stopAll(): Promise<void> {
 	for (const cleanup of cleanups.splice(0).reverse()) {
@@ -57,10 +61,11 @@ async function stopAll(): Promise<void> {
 }
 
 function onSignal(): void {
-	// Under `pnpm start`, Ctrl-C reaches this process twice: from the terminal and from pnpm,
-	// which passes it on. Only a second press is a request to force.
-	if (stopping && Date.now() - firstSignalAt < 1000) return;
+	signalsSeen += 1;
 	if (stopping) {
+		// Only a second press is a request to force. The copy of the first can be handled late:
+		// closing the database may hold the event loop for longer than any time window.
+		if (signalsSeen <= signalsPerPress || Date.now() - firstSignalAt < 1000) return;
 		console.error('forced exit');
 		process.exit(130);
 	}
