@@ -14,6 +14,7 @@ import type { Deps } from './deps.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createSealer } from './crypto/seal.ts';
 import { createLimits, type Limits } from './ratelimit/limits.ts';
+import { AgentChannels } from './relay/agent-channels.ts';
 import { CommandQueue } from './relay/command-queue.ts';
 import type { SessionDeps } from './sessions/sessions.ts';
 import { createTelegramApi } from './telegram/api.ts';
@@ -21,6 +22,8 @@ import { nullNotifier, telegramNotifier } from './telegram/notifier.ts';
 
 export interface Relay extends SessionDeps {
 	limits: Limits;
+	/** The process's one subscriber to every agent's channel. */
+	channels: AgentChannels;
 	/** Null when billing is off (no STRIPE_SECRET_KEY): nothing may call Stripe then. */
 	stripe: Stripe | null;
 	database: DbHandle;
@@ -32,7 +35,7 @@ export interface RelayOptions {
 	log?: Logger;
 	/** Replace the Bot API client (tests point grammY at a stand-in through TELEGRAM_API_ROOT instead). */
 	telegram?: Api | null;
-	/** How often subscriptions re-check Redis when no pub/sub message arrives. */
+	/** How often a command subscription checks Redis on its own (default 15 minutes). */
 	pollMs?: number;
 }
 
@@ -62,18 +65,27 @@ export async function createRelay(config: Config, opts: RelayOptions = {}): Prom
 	const deps: Deps = { config, db: database.db, redis, log, now };
 	// The sealing keys are derived (HKDF, one per purpose) from the server's one secret.
 	const sealer = createSealer(config.AGENT_JWT_SECRET);
+	const channels = new AgentChannels({
+		url: config.UPSTASH_REDIS_REST_URL,
+		token: config.UPSTASH_REDIS_REST_TOKEN,
+		log
+	});
 	return {
 		...deps,
 		database,
 		sealer,
 		limits: createLimits(redis, config.TELEGRAM_RATE_PER_MINUTE),
 		stripe: createStripe(config),
-		queue: new CommandQueue(redis, sealer, {
+		channels,
+		queue: new CommandQueue(redis, sealer, channels, {
 			queueTtlMs: config.OFFLINE_QUEUE_MS,
 			pollMs: opts.pollMs
 		}),
 		telegram,
 		notifier: telegram ? telegramNotifier(telegram, log) : nullNotifier(log),
-		close: () => database.close()
+		close: async () => {
+			channels.close();
+			await database.close();
+		}
 	};
 }

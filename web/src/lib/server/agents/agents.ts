@@ -8,7 +8,7 @@ import type { AgentIdentity, UserIdentity } from '@remoteagent/shared/api';
 import type { Deps } from '../deps.ts';
 import { agents, sessions, users, type Agent } from '../db/schema/index.ts';
 import { InvalidAgentToken, verifyAgentToken } from '../auth/agent-token.ts';
-import { REVOKED_SIGNAL, type CommandQueue } from '../relay/command-queue.ts';
+import type { CommandQueue } from '../relay/command-queue.ts';
 import type { Notifier } from '../telegram/notifier.ts';
 
 /** Verify the token AND that the agent still exists with that token id (revocation). */
@@ -136,8 +136,7 @@ export async function removeAgent(
 		.where(and(eq(agents.id, agentId), eq(agents.ownerId, accountId)))
 		.returning({ id: agents.id });
 	if (deleted.length === 0) throw new DomainError('AGENT_NOT_FOUND');
-	await deps.queue.drop(agentId);
-	await deps.queue.signal(agentId, REVOKED_SIGNAL);
+	await deps.queue.revoke(agentId);
 	deps.log.info('agent.removed', { agentId });
 }
 

@@ -1,8 +1,11 @@
 /**
- * Per-agent command delivery. Pub/sub alone loses messages (an agent between two connections
- * hears nothing), so every command is first appended to a short-lived Redis stream
- * `agent:{id}:queue`; pub/sub on `agent:{id}` only wakes the subscription early. The stream id is
- * the tRPC tracked event id: a reconnecting agent resumes after the last id it saw.
+ * Per-agent command delivery. Every command is appended to a short-lived Redis stream
+ * `agent:{id}:queue`, the durable copy, and published whole on the agent's channel in the same
+ * round trip (one script), so a connected agent gets it from the relay process's shared
+ * subscriber (agent-channels.ts) without another read. The stream id is the tRPC tracked event
+ * id: a reconnecting agent resumes after the last id it saw. Each published command names the
+ * entry before it; a subscription that has not seen that one re-reads the stream, and so does
+ * the periodic check, so a lost pub/sub message delays a command but never loses it.
  *
  * A prompt stays in the stream until its session leaves `queued` (started, aborted or expired):
  * an agent that dies with prompts waiting in its memory gets them again when it comes back,
@@ -11,15 +14,25 @@
  * only its type and session id are readable in Redis.
  */
 import type { Redis } from '@upstash/redis';
-import { followStream } from './follow.ts';
-import { agentChannel, agentCommand, agentQueueKey, type AgentCommand } from '@remoteagent/shared';
+import {
+	agentChannel,
+	agentCommand,
+	agentQueueKey,
+	DomainError,
+	type AgentCommand
+} from '@remoteagent/shared';
 import type { Sealer } from '../crypto/seal.ts';
+import type { AgentChannels, AgentSignal } from './agent-channels.ts';
+import type { Lease } from './subscription-leases.ts';
 
 /** Agents whose queue may hold entries; the sweeper walks this set. */
 const ACTIVE_QUEUES_KEY = 'queues:active';
 
-/** Message on the agent channel that ends its subscription at once (sent when it is deleted). */
-export const REVOKED_SIGNAL = 'revoked';
+/** Set when an agent is deleted: the periodic check notices a revocation whose message was lost. */
+export const revokedKey = (agentId: string) => `agent:${agentId}:revoked`;
+const REVOKED_TTL_S = 86_400;
+
+const READ_COUNT = 100;
 
 export interface QueuedCommand {
 	id: string;
@@ -29,7 +42,10 @@ export interface QueuedCommand {
 export interface CommandQueueOptions {
 	/** Longest a command may wait; the stream key's TTL is refreshed to this on every append. */
 	queueTtlMs: number;
-	/** Safety net against lost pub/sub messages and revocation: re-read this often. */
+	/**
+	 * The periodic check of a subscription (re-read, lease renewal, revocation mark): the safety
+	 * net against lost pub/sub messages. Delivery does not wait for it. Default 15 minutes.
+	 */
 	pollMs?: number;
 }
 
@@ -39,6 +55,20 @@ type EntryFields = {
 	session: string;
 	sealed: string;
 };
+
+/**
+ * Append and publish (KEYS[1] stream, KEYS[2] active set, KEYS[3] channel; ARGV[1] TTL ms,
+ * ARGV[2] agent id, ARGV[3] type, ARGV[4] session, ARGV[5] sealed). Returns the entry id.
+ */
+const ENQUEUE_SCRIPT = `
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[3], 'session', ARGV[4], 'sealed', ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+local prev = ''
+if #last > 0 then prev = last[1][1] end
+redis.call('PUBLISH', KEYS[3], cjson.encode({ kind = 'command', id = id, prev = prev, type = ARGV[3], session = ARGV[4], sealed = ARGV[5] }))
+return id`;
 
 /** Delete the prompt entries of one session (KEYS[1] stream, ARGV[1] session id). */
 const RELEASE_SCRIPT = `
@@ -62,39 +92,48 @@ for i = 1, #fields, 2 do
 end
 return redis.call('XDEL', KEYS[1], ARGV[1])`;
 
+/** Order of two stream ids (`<ms>-<seq>`). */
+export function compareIds(a: string, b: string): number {
+	const [am = '0', as = '0'] = a.split('-');
+	const [bm = '0', bs = '0'] = b.split('-');
+	const ms = BigInt(am) - BigInt(bm);
+	if (ms !== 0n) return ms < 0n ? -1 : 1;
+	const seq = BigInt(as) - BigInt(bs);
+	return seq === 0n ? 0 : seq < 0n ? -1 : 1;
+}
+
+type RawEntries = Record<string, Record<string, unknown>>;
+
 export class CommandQueue {
-	/** How often subscriptions re-read the stream without a wake-up. */
+	/** How often a subscription checks on its own (see CommandQueueOptions.pollMs). */
 	readonly pollMs: number;
+	private readonly enqueueScript;
 	private readonly releaseScript;
 	private readonly ackScript;
 
 	constructor(
 		private readonly redis: Redis,
 		private readonly sealer: Sealer,
+		private readonly channels: AgentChannels,
 		private readonly opts: CommandQueueOptions
 	) {
-		this.pollMs = opts.pollMs ?? 5_000;
+		this.pollMs = opts.pollMs ?? 15 * 60_000;
+		this.enqueueScript = redis.createScript<string>(ENQUEUE_SCRIPT);
 		this.releaseScript = redis.createScript<number>(RELEASE_SCRIPT);
 		this.ackScript = redis.createScript<number>(ACK_SCRIPT);
 	}
 
-	/** Append a command for an agent and wake its subscription. Returns the event id. */
+	/** Append a command for an agent and push it to its subscriptions. Returns the event id. */
 	async enqueue(agentId: string, command: AgentCommand): Promise<string> {
-		const key = agentQueueKey(agentId);
 		const fields: EntryFields = {
 			type: command.type,
 			session: ('sessionId' in command ? command.sessionId : null) ?? '',
 			sealed: await this.sealer.seal('command', agentId, JSON.stringify(command))
 		};
-		// One round trip: subscribers wake on any message and re-read the stream themselves.
-		const [id] = await this.redis
-			.pipeline()
-			.xadd(key, '*', fields)
-			.pexpire(key, this.opts.queueTtlMs + 60_000)
-			.sadd(ACTIVE_QUEUES_KEY, agentId)
-			.publish(agentChannel(agentId), 'new')
-			.exec<[string, number, number, number]>();
-		return id;
+		return this.enqueueScript.exec(
+			[agentQueueKey(agentId), ACTIVE_QUEUES_KEY, agentChannel(agentId)],
+			[String(this.opts.queueTtlMs + 60_000), agentId, fields.type, fields.session, fields.sealed]
+		);
 	}
 
 	/** Entries after `afterId` (exclusive), oldest first; entries that do not open are dropped. */
@@ -131,9 +170,9 @@ export class CommandQueue {
 		await this.releaseScript.exec([agentQueueKey(agentId)], [sessionId]);
 	}
 
-	/** Wake an agent's subscription with a message; `REVOKED_SIGNAL` makes it re-check its identity. */
-	async signal(agentId: string, message: string): Promise<void> {
-		await this.redis.publish(agentChannel(agentId), message);
+	/** Tell an agent's subscriptions on every instance to re-read their stream. */
+	async wake(agentId: string): Promise<void> {
+		await this.redis.publish(agentChannel(agentId), JSON.stringify({ kind: 'wake' }));
 	}
 
 	async activeAgents(): Promise<string[]> {
@@ -146,42 +185,142 @@ export class CommandQueue {
 		}
 	}
 
-	async drop(agentId: string): Promise<void> {
-		await this.redis.pipeline().del(agentQueueKey(agentId)).srem(ACTIVE_QUEUES_KEY, agentId).exec();
+	/** The agent was deleted: its queue goes, and its subscriptions everywhere are told to end. */
+	async revoke(agentId: string): Promise<void> {
+		await this.redis
+			.pipeline()
+			.del(agentQueueKey(agentId))
+			.srem(ACTIVE_QUEUES_KEY, agentId)
+			.set(revokedKey(agentId), '1', { ex: REVOKED_TTL_S })
+			.publish(agentChannel(agentId), JSON.stringify({ kind: 'revoked' }))
+			.exec();
 	}
 
 	/**
-	 * Commands for one agent: backlog after `lastEventId`, then new ones as they come, until
-	 * `signal` aborts. `onWake` runs on every wake-up (throw to end the stream, e.g. with
-	 * AGENT_REVOKED). `admit` decides whether an entry is still wanted (not expired, not aborted
-	 * before delivery); it removes and reports those that are not.
+	 * Commands for one agent: backlog after `lastEventId`, then new ones as they are pushed, until
+	 * `signal` aborts. `admit` decides whether an entry is still wanted (not expired, not aborted
+	 * before delivery; `pushed` entries were published a moment ago); it removes and reports those
+	 * that are not. `stillValid` confirms a revocation heard on the channel or found by the
+	 * periodic check; the stream then ends with AGENT_REVOKED. An evicted lease ends it with
+	 * TOO_MANY_CONNECTIONS.
+	 *
+	 * Idle, a subscription costs one pipeline per `pollMs` (re-read, lease renewal, revocation
+	 * mark) and nothing else: pushes arrive on the process's shared subscriber.
 	 */
 	async *stream(
 		agentId: string,
 		lastEventId: string | null,
 		signal: AbortSignal,
 		hooks: {
-			onWake: () => Promise<void>;
-			admit: (entry: QueuedCommand) => Promise<boolean>;
+			lease: Lease;
+			stillValid: () => Promise<boolean>;
+			admit: (entry: QueuedCommand, pushed: boolean) => Promise<boolean>;
 		}
 	): AsyncGenerator<QueuedCommand> {
-		const entries = followStream(this.redis, {
-			key: agentQueueKey(agentId),
-			channel: agentChannel(agentId),
-			lastId: lastEventId,
-			signal,
-			pollMs: this.pollMs,
-			onWake: hooks.onWake
+		const wake = new Wake();
+		const pushed: Extract<AgentSignal, { kind: 'command' }>[] = [];
+		let reread = true;
+		let revoked = false;
+		let evicted = false;
+		const stopListening = await this.channels.listen(agentId, (event) => {
+			if (event.kind === 'gap') reread = true;
+			else if (event.message.kind === 'command') pushed.push(event.message);
+			else if (event.message.kind === 'revoked') revoked = true;
+			else if (event.message.kind === 'evicted') {
+				evicted ||= event.message.lease === hooks.lease.member;
+			} else reread = true;
+			wake.fire();
 		});
-		for await (const { id, fields } of entries) {
-			const command = await this.decode(agentId, fields);
-			if (!command) {
-				await this.remove(agentId, id);
-				continue;
+		const onAbort = () => wake.fire();
+		signal.addEventListener('abort', onAbort);
+		let cursor = lastEventId;
+		let checkAt = Date.now() + this.pollMs;
+		try {
+			while (!signal.aborted) {
+				if (evicted) throw new DomainError('TOO_MANY_CONNECTIONS');
+				if (revoked) {
+					if (!(await hooks.stillValid())) throw new DomainError('AGENT_REVOKED');
+					revoked = false;
+				}
+				let entries: RawEntries | null = null;
+				if (Date.now() >= checkAt) {
+					checkAt = Date.now() + this.pollMs;
+					const check = await this.check(agentId, cursor, hooks.lease);
+					if (!check.leaseHeld) throw new DomainError('TOO_MANY_CONNECTIONS');
+					revoked = check.revoked;
+					entries = check.entries;
+				} else if (reread) {
+					entries = await this.readRaw(agentId, cursor);
+				}
+				if (entries) {
+					reread = Object.keys(entries).length === READ_COUNT;
+					for (const [id, fields] of Object.entries(entries)) {
+						cursor = id;
+						const entry = await this.entryOf(agentId, id, fields);
+						if (entry && (await hooks.admit(entry, false))) yield entry;
+						if (signal.aborted) return;
+					}
+					continue;
+				}
+				while (pushed.length > 0) {
+					const push = pushed.shift()!;
+					if (cursor && compareIds(push.id, cursor) <= 0) continue;
+					if (push.prev && (!cursor || compareIds(push.prev, cursor) > 0)) {
+						// An entry before this one never reached us: read them in order.
+						reread = true;
+						pushed.length = 0;
+						break;
+					}
+					cursor = push.id;
+					const entry = await this.entryOf(agentId, push.id, push);
+					if (entry && (await hooks.admit(entry, true))) yield entry;
+					if (signal.aborted) return;
+				}
+				if (!reread && !revoked && !evicted) {
+					await wake.wait(Math.max(0, checkAt - Date.now()));
+				}
 			}
-			const entry = { id, command };
-			if (await hooks.admit(entry)) yield entry;
+		} finally {
+			signal.removeEventListener('abort', onAbort);
+			stopListening();
 		}
+	}
+
+	/** The periodic check, in one pipeline. */
+	private async check(agentId: string, cursor: string | null, lease: Lease) {
+		const [entries, renewed, , revoked] = await this.redis
+			.pipeline()
+			.xrange(agentQueueKey(agentId), cursor ? `(${cursor}` : '-', '+', READ_COUNT)
+			.zadd(
+				lease.key,
+				{ xx: true, ch: true },
+				{ score: Date.now() + lease.ms, member: lease.member }
+			)
+			.pexpire(lease.key, lease.ms)
+			.exists(revokedKey(agentId))
+			.exec<[RawEntries, number | null, number, number]>();
+		return { entries, leaseHeld: renewed === 1, revoked: revoked === 1 };
+	}
+
+	private async readRaw(agentId: string, cursor: string | null): Promise<RawEntries> {
+		return (await this.redis.xrange(
+			agentQueueKey(agentId),
+			cursor ? `(${cursor}` : '-',
+			'+',
+			READ_COUNT
+		)) as RawEntries;
+	}
+
+	/** The entry as a command, or null (then removed) when it does not open. */
+	private async entryOf(
+		agentId: string,
+		id: string,
+		fields: Record<string, unknown>
+	): Promise<QueuedCommand | null> {
+		const command = await this.decode(agentId, fields);
+		if (command) return { id, command };
+		await this.remove(agentId, id);
+		return null;
 	}
 
 	/** The command of an entry, or null when it does not open or is not a command. */
@@ -197,5 +336,30 @@ export class CommandQueue {
 		} catch {
 			return null;
 		}
+	}
+}
+
+/** A resettable "something happened" flag that can be awaited with a timeout. */
+class Wake {
+	private pending = false;
+	private resolve: (() => void) | null = null;
+
+	fire(): void {
+		this.pending = true;
+		this.resolve?.();
+	}
+
+	async wait(timeoutMs: number): Promise<void> {
+		if (!this.pending) {
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, timeoutMs);
+				this.resolve = () => {
+					clearTimeout(timer);
+					resolve();
+				};
+			});
+		}
+		this.resolve = null;
+		this.pending = false;
 	}
 }

@@ -1,22 +1,48 @@
 /**
  * A cap on live command subscriptions per agent, shared by every instance: each subscription
- * holds a lease in a Redis sorted set (member: a random id, score: when it lapses), renewed
- * while it runs and removed when it ends. A subscription whose instance died simply lapses.
- * The cap leaves room for a reconnect that overlaps the old connection's last seconds.
+ * holds a lease in a Redis sorted set (member: a random id, score: when it lapses), renewed by
+ * the subscription's periodic check (command-queue.ts) and removed when it ends.
+ *
+ * Leases are long (renewals are the only Redis traffic of an idle agent besides its heartbeat),
+ * so a subscription whose instance died without releasing its lease would hold a place for a
+ * long time. The cap therefore never refuses a new subscription: past the cap, the oldest leases
+ * are evicted and their subscriptions told on the agent's channel to end. An agent that
+ * reconnects always gets in; one running twice keeps knocking the other out, which it notices.
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
-import { DomainError } from '@remoteagent/shared';
+import { agentChannel } from '@remoteagent/shared';
 
 export const MAX_SUBSCRIPTIONS_PER_AGENT = 3;
 
 export interface Lease {
-	/** Keep the lease; cheap to call often. */
-	renew(): Promise<void>;
+	/** The sorted set and this lease's member in it, for the renewal in the periodic check. */
+	key: string;
+	member: string;
+	ms: number;
 	release(): Promise<void>;
 }
 
-const leasesKey = (agentId: string) => `agent:${agentId}:subs`;
+export const leasesKey = (agentId: string) => `agent:${agentId}:subs`;
+
+/**
+ * KEYS[1] leases, KEYS[2] the agent's channel; ARGV: now, lapse of the new lease, member, cap,
+ * TTL of the set. Returns the evicted members.
+ */
+const ACQUIRE_SCRIPT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+local evicted = {}
+if over > 0 then
+	evicted = redis.call('ZRANGE', KEYS[1], 0, over - 1)
+	redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1)
+	for _, lease in ipairs(evicted) do
+		redis.call('PUBLISH', KEYS[2], cjson.encode({ kind = 'evicted', lease = lease }))
+	end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return evicted`;
 
 export async function acquireSubscriptionLease(
 	redis: Redis,
@@ -26,29 +52,16 @@ export async function acquireSubscriptionLease(
 ): Promise<Lease> {
 	const key = leasesKey(agentId);
 	const member = randomBytes(12).toString('base64url');
-	const hold = () => {
-		const now = Date.now();
-		return redis
-			.pipeline()
-			.zremrangebyscore(key, 0, now)
-			.zadd(key, { score: now + leaseMs, member })
-			.zcard(key)
-			.pexpire(key, leaseMs)
-			.exec<[number, number, number, number]>();
-	};
-	const [, , held] = await hold();
-	if (held > max) {
-		await redis.zrem(key, member);
-		throw new DomainError('TOO_MANY_CONNECTIONS');
-	}
-	let renewed = Date.now();
+	const now = Date.now();
+	await redis.eval<string[], string[]>(
+		ACQUIRE_SCRIPT,
+		[key, agentChannel(agentId)],
+		[String(now), String(now + leaseMs), member, String(max), String(leaseMs)]
+	);
 	return {
-		// Called on every wake-up; only a third of the way into the lease does it cost a round trip.
-		renew: async () => {
-			if (Date.now() - renewed < leaseMs / 3) return;
-			renewed = Date.now();
-			await hold();
-		},
+		key,
+		member,
+		ms: leaseMs,
 		release: async () => {
 			await redis.zrem(key, member);
 		}

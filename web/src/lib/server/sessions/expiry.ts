@@ -25,12 +25,15 @@ async function expireSession(deps: SessionDeps, sessionId: string): Promise<bool
 /**
  * Whether a queued command should still reach the agent: prompts that waited too long expire
  * (the user is told), prompts whose session is no longer queued (aborted, started by an
- * earlier connection) are dropped from the queue.
+ * earlier connection) are dropped from the queue. A prompt `pushed` the moment it was queued is
+ * not looked up: its session was queued a moment ago, and `session.start` refuses it anyway if
+ * that changed in between.
  */
 export async function admitCommand(
 	deps: SessionDeps,
 	agentId: string,
-	entry: QueuedCommand
+	entry: QueuedCommand,
+	pushed = false
 ): Promise<boolean> {
 	if (entry.command.type !== 'prompt') return true;
 	if (entry.command.expiresAt < deps.now().getTime()) {
@@ -38,6 +41,7 @@ export async function admitCommand(
 		await deps.queue.remove(agentId, entry.id);
 		return false;
 	}
+	if (pushed) return true;
 	const [session] = await deps.db
 		.select({ status: sessions.status })
 		.from(sessions)

@@ -45,13 +45,9 @@ export function createServices(relay: Relay): ApiServices {
 				);
 				try {
 					yield* relay.queue.stream(agent.agentId, lastEventId, signal, {
-						onWake: async () => {
-							if (!(await agentStillValid(relay, agent.agentId))) {
-								throw new DomainError('AGENT_REVOKED');
-							}
-							await lease.renew();
-						},
-						admit: (entry) => admitCommand(relay, agent.agentId, entry)
+						lease,
+						stillValid: () => agentStillValid(relay, agent.agentId),
+						admit: (entry, pushed) => admitCommand(relay, agent.agentId, entry, pushed)
 					});
 				} finally {
 					await lease.release().catch(() => {});
