@@ -3,7 +3,7 @@
  * sweep (Vercel cron there) and, without a public https URL, Telegram long polling.
  */
 import type { Relay } from '../../src/lib/server/relay.ts';
-import { runSweep } from '../../src/lib/server/sweep.ts';
+import { runSweep, SWEEP_DATABASE_EVERY_MS } from '../../src/lib/server/sweep.ts';
 import { describeError } from '../../src/lib/server/telegram/notifier.ts';
 import { startPolling } from '../../src/lib/server/telegram/polling.ts';
 import { setUpBot } from '../../src/lib/server/telegram/setup.ts';
@@ -19,7 +19,7 @@ export function startSweepTimer(relay: Relay, everyMs = SWEEP_EVERY_MS): Stoppab
 	let current: Promise<void> | undefined;
 	const tick = () => {
 		if (current) return; // the previous run is still going
-		current = runSweep(relay)
+		current = runSweep(relay, { databaseEveryMs: SWEEP_DATABASE_EVERY_MS })
 			.then((report) => {
 				if (Object.values(report).some((n) => n > 0)) relay.log.info('sweep', { ...report });
 			})

@@ -8,7 +8,13 @@ import type { Redis } from '@upstash/redis';
 import { createBot } from '../../src/lib/server/telegram/bot.ts';
 import { startPolling } from '../../src/lib/server/telegram/polling.ts';
 import { ALICE, pairAgent, textUpdate } from '../harness/accounts.ts';
-import { startTestRelay, TEST_BOT_TOKEN, type TestRelay } from '../harness/relay.ts';
+import {
+	startTestRelay,
+	TEST_BOT_TOKEN,
+	TEST_JWT_SECRET,
+	type TestRelay
+} from '../harness/relay.ts';
+import { UpdateClaims } from '../../src/lib/server/telegram/update-claim.ts';
 import { eventually } from '../harness/scripted-agent.ts';
 
 let t: TestRelay;
@@ -27,13 +33,23 @@ function switchableRedis(redis: Redis) {
 		get(target, property, receiver) {
 			const value = Reflect.get(target, property, receiver) as unknown;
 			if (typeof value !== 'function') return value;
-			return (...args: unknown[]) => {
+			const call = (fn: (...a: unknown[]) => unknown, self: unknown, args: unknown[]) => {
 				if (state.down) {
 					state.refused++;
 					return Promise.reject(new Error('connect ECONNREFUSED (redis is down)'));
 				}
-				return (value as (...a: unknown[]) => unknown).apply(target, args);
+				return fn.apply(self, args);
 			};
+			if (property === 'createScript') {
+				// Scripts run through the same switch.
+				return (...args: unknown[]) => {
+					const script = (
+						value as (...a: unknown[]) => { exec: (...a: unknown[]) => unknown }
+					).apply(target, args);
+					return { ...script, exec: (...a: unknown[]) => call(script.exec, script, a) };
+				};
+			}
+			return (...args: unknown[]) => call(value as (...a: unknown[]) => unknown, target, args);
 		}
 	});
 	return { redis: proxy, state };
@@ -47,7 +63,7 @@ const replies = () =>
 describe('long polling', () => {
 	it('keeps a failed update and runs it, in order, once Redis is back', async () => {
 		const { redis, state } = switchableRedis(t.relay.redis);
-		const deps = { ...t.relay, redis };
+		const deps = { ...t.relay, redis, claims: new UpdateClaims(redis, TEST_JWT_SECRET) };
 		const bot = createBot(TEST_BOT_TOKEN, deps, t.bot.bot.botInfo);
 		state.down = true;
 		await t.telegram.pushUpdate(textUpdate(ALICE, '/help'));
@@ -59,7 +75,7 @@ describe('long polling', () => {
 			state.down = false;
 			await eventually(async () => replies().length >= 2, 10_000, 'both updates to run');
 			expect(replies()[0]).toContain('I relay your messages');
-			expect(replies()[1]).toMatch(/my-api/);
+			expect(replies()[1], JSON.stringify(replies())).toMatch(/my-api/);
 			expect(replies(), 'each ran once').toHaveLength(2);
 		} finally {
 			await polling.stop();
@@ -74,7 +90,7 @@ describe('long polling', () => {
 			error: (event: string, fields?: Record<string, unknown>) =>
 				void errors.push({ event, fields })
 		};
-		const deps = { ...t.relay, redis, log };
+		const deps = { ...t.relay, redis, log, claims: new UpdateClaims(redis, TEST_JWT_SECRET) };
 		const bot = createBot(TEST_BOT_TOKEN, deps, t.bot.bot.botInfo);
 		const before = replies().length;
 		state.down = true;

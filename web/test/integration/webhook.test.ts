@@ -12,7 +12,8 @@ import {
 	textUpdate,
 	type Person
 } from '../harness/accounts.ts';
-import { TEST_BOT_TOKEN, TEST_WEBHOOK_SECRET } from '../harness/relay.ts';
+import { TEST_BOT_TOKEN, TEST_JWT_SECRET, TEST_WEBHOOK_SECRET } from '../harness/relay.ts';
+import { UpdateClaims } from '../../src/lib/server/telegram/update-claim.ts';
 import { prng } from '../harness/random-markdown.ts';
 import { handleWebhook } from '../../src/lib/server/telegram/webhook.ts';
 import { createBot } from '../../src/lib/server/telegram/bot.ts';
@@ -200,7 +201,7 @@ describe('POST /api/telegram', () => {
 			enableTelemetry: false,
 			retry: { retries: 0 }
 		});
-		const deps = { ...t.relay, redis: dead };
+		const deps = { ...t.relay, redis: dead, claims: new UpdateClaims(dead, TEST_JWT_SECRET) };
 		const bot = createBot(TEST_BOT_TOKEN, deps, t.bot.bot.botInfo);
 		const update = textUpdate(ALICE, 'sent while redis was down');
 		const response = await handleWebhook(

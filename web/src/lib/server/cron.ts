@@ -1,7 +1,7 @@
 /** The cron endpoint: `Authorization: Bearer $CRON_SECRET` (Vercel's convention), then a sweep. */
 import { timingSafeEqual } from 'node:crypto';
 import type { Relay } from './relay.ts';
-import { runSweep } from './sweep.ts';
+import { runSweep, SWEEP_DATABASE_EVERY_MS } from './sweep.ts';
 
 export async function handleCron(request: Request, relay: Relay): Promise<Response> {
 	const secret = relay.config.CRON_SECRET;
@@ -10,5 +10,5 @@ export async function handleCron(request: Request, relay: Relay): Promise<Respon
 	if (!secret || given.length !== expected.length || !timingSafeEqual(given, expected)) {
 		return new Response('unauthorized', { status: 401 });
 	}
-	return Response.json(await runSweep(relay));
+	return Response.json(await runSweep(relay, { databaseEveryMs: SWEEP_DATABASE_EVERY_MS }));
 }

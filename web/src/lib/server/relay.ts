@@ -15,15 +15,22 @@ import { createLogger, type Logger } from './log.ts';
 import { createSealer } from './crypto/seal.ts';
 import { createLimits, type Limits } from './ratelimit/limits.ts';
 import { AgentChannels } from './relay/agent-channels.ts';
+import { IdentityCache } from './agents/identity-cache.ts';
+import { Presence } from './agents/presence.ts';
 import { CommandQueue } from './relay/command-queue.ts';
 import type { SessionDeps } from './sessions/sessions.ts';
 import { createTelegramApi } from './telegram/api.ts';
+import { UpdateClaims } from './telegram/update-claim.ts';
 import { nullNotifier, telegramNotifier } from './telegram/notifier.ts';
 
 export interface Relay extends SessionDeps {
 	limits: Limits;
+	/** Update claims and the per-sender rate limit, one round trip each. */
+	claims: UpdateClaims;
 	/** The process's one subscriber to every agent's channel. */
 	channels: AgentChannels;
+	/** Agents authenticated recently, trusted while `channels` would hear their revocation. */
+	identities: IdentityCache;
 	/** Null when billing is off (no STRIPE_SECRET_KEY): nothing may call Stripe then. */
 	stripe: Stripe | null;
 	database: DbHandle;
@@ -65,18 +72,27 @@ export async function createRelay(config: Config, opts: RelayOptions = {}): Prom
 	const deps: Deps = { config, db: database.db, redis, log, now };
 	// The sealing keys are derived (HKDF, one per purpose) from the server's one secret.
 	const sealer = createSealer(config.AGENT_JWT_SECRET);
+	const identities = new IdentityCache();
 	const channels = new AgentChannels({
 		url: config.UPSTASH_REDIS_REST_URL,
 		token: config.UPSTASH_REDIS_REST_TOKEN,
-		log
+		log,
+		// Any revocation or change of an agent heard here ends what this process believes of it.
+		onSignal: (agentId, signal) => {
+			if (signal.kind === 'revoked' || signal.kind === 'changed') identities.evict(agentId);
+		},
+		onGap: () => identities.clear()
 	});
 	return {
 		...deps,
 		database,
 		sealer,
-		limits: createLimits(redis, config.TELEGRAM_RATE_PER_MINUTE),
+		limits: createLimits(redis),
+		claims: new UpdateClaims(redis, config.AGENT_JWT_SECRET),
 		stripe: createStripe(config),
 		channels,
+		identities,
+		presence: new Presence(redis),
 		queue: new CommandQueue(redis, sealer, channels, {
 			queueTtlMs: config.OFFLINE_QUEUE_MS,
 			pollMs: opts.pollMs

@@ -23,13 +23,35 @@ export interface SweepReport {
 	trialReminders: number;
 }
 
-export async function runSweep(relay: Relay): Promise<SweepReport> {
-	const wentOffline = await sweepPresence(relay);
-	const strandedTasks = await failSessionsOfOfflineAgents(relay);
-	const expiredPrompts = await sweepExpiredCommands(relay);
+export interface SweepOptions {
+	/**
+	 * Run the database-only housekeeping (trial reminders, expired codes and web sessions, agents
+	 * the database has online without presence, prompts that waited too long) at most this often
+	 * across all instances, so an idle relay leaves the database alone and a Neon compute can
+	 * scale to zero. Prompts waiting in Redis and agents that just went offline are handled on
+	 * every run regardless. Absent: everything, every run (tests, a manual sweep).
+	 */
+	databaseEveryMs?: number;
+}
+
+/** Production's `databaseEveryMs` (the cron endpoint and `pnpm start`'s timer). */
+export const SWEEP_DATABASE_EVERY_MS = 10 * 60_000;
+
+export async function runSweep(relay: Relay, opts: SweepOptions = {}): Promise<SweepReport> {
+	const database =
+		opts.databaseEveryMs === undefined ||
+		(await relay.redis.set('sweep:database', '1', { nx: true, px: opts.databaseEveryMs })) === 'OK';
+	const wentOffline = await sweepPresence(relay, { orphans: database });
+	const strandedTasks = database || wentOffline > 0 ? await failSessionsOfOfflineAgents(relay) : 0;
+	const expiredPrompts =
+		database || (await relay.queue.activeAgents()).length > 0
+			? await sweepExpiredCommands(relay)
+			: 0;
 	const owedNotices = await sendOwedNotices(relay);
-	const trialReminders = await sendTrialReminders(relay);
-	await deleteExpiredPairingCodes(relay);
-	await deleteExpiredWebSessions(relay);
+	const trialReminders = database ? await sendTrialReminders(relay) : 0;
+	if (database) {
+		await deleteExpiredPairingCodes(relay);
+		await deleteExpiredWebSessions(relay);
+	}
 	return { wentOffline, expiredPrompts, strandedTasks, owedNotices, trialReminders };
 }

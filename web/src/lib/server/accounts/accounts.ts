@@ -2,7 +2,7 @@
  * Accounts. Signing in with Telegram for the first time creates the account: the person becomes
  * its owner and its first authorised Telegram user, with a 14-day trial and no card.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { newId } from '../db/ids.ts';
 import { authorizedUsers, users, type AuthorizedUser, type User } from '../db/schema/index.ts';
@@ -66,10 +66,14 @@ export async function authorizationsOf(
 	deps: Pick<Deps, 'db'>,
 	telegramUserId: number
 ): Promise<AuthorizedUser[]> {
-	return deps.db
-		.select()
-		.from(authorizedUsers)
-		.where(eq(authorizedUsers.telegramUserId, telegramUserId));
+	return (
+		deps.db
+			.select()
+			.from(authorizedUsers)
+			.where(eq(authorizedUsers.telegramUserId, telegramUserId))
+			// The order decides whose agent a prompt goes to (activeAgentOf, sessions/intake.ts).
+			.orderBy(asc(authorizedUsers.createdAt), asc(authorizedUsers.id))
+	);
 }
 
 export async function userById(deps: Pick<Deps, 'db'>, userId: string): Promise<User | null> {

@@ -2,18 +2,25 @@
  * Agents as the relay sees them: identity checks for every agent call, the dashboard's list,
  * rename and delete (= revoke), and presence (heartbeats, offline/online alerts).
  */
-import { and, count, desc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray } from 'drizzle-orm';
 import { DomainError, type AgentSummary } from '@remoteagent/shared';
 import type { AgentIdentity, UserIdentity } from '@remoteagent/shared/api';
 import type { Deps } from '../deps.ts';
 import { agents, sessions, users, type Agent } from '../db/schema/index.ts';
 import { InvalidAgentToken, verifyAgentToken } from '../auth/agent-token.ts';
 import type { CommandQueue } from '../relay/command-queue.ts';
+import type { AgentChannels } from '../relay/agent-channels.ts';
+import type { IdentityCache } from './identity-cache.ts';
+import type { Presence } from './presence.ts';
 import type { Notifier } from '../telegram/notifier.ts';
 
-/** Verify the token AND that the agent still exists with that token id (revocation). */
+/**
+ * Verify the token AND that the agent still exists with that token id (revocation). The
+ * database is asked unless this process authenticated the agent recently and would have heard
+ * of its revocation since (identity-cache.ts).
+ */
 export async function authenticateAgent(
-	deps: Pick<Deps, 'db' | 'config'>,
+	deps: Pick<Deps, 'db' | 'config'> & { identities: IdentityCache; channels: AgentChannels },
 	token: string
 ): Promise<AgentIdentity> {
 	let claims;
@@ -24,12 +31,16 @@ export async function authenticateAgent(
 			throw new DomainError('UNAUTHENTICATED', undefined, { cause: error });
 		throw error;
 	}
+	const cached = deps.channels.live ? deps.identities.get(claims.agentId, claims.tokenId) : null;
+	if (cached) return cached;
 	const [row] = await deps.db
 		.select({ id: agents.id, ownerId: agents.ownerId, name: agents.name })
 		.from(agents)
 		.where(and(eq(agents.id, claims.agentId), eq(agents.tokenId, claims.tokenId)));
 	if (!row) throw new DomainError('AGENT_REVOKED');
-	return { agentId: row.id, accountId: row.ownerId, name: row.name };
+	const identity = { agentId: row.id, accountId: row.ownerId, name: row.name };
+	deps.identities.set(claims.tokenId, identity);
+	return identity;
 }
 
 export async function agentStillValid(deps: Pick<Deps, 'db'>, agentId: string): Promise<boolean> {
@@ -105,7 +116,7 @@ export async function agentOfAccount(
 }
 
 export async function renameAgent(
-	deps: Pick<Deps, 'db'>,
+	deps: Pick<Deps, 'db'> & { queue: CommandQueue },
 	user: UserIdentity,
 	agentId: string,
 	name: string
@@ -120,6 +131,7 @@ export async function renameAgent(
 		.update(agents)
 		.set({ name })
 		.where(and(eq(agents.id, agentId), eq(agents.ownerId, user.userId)));
+	await deps.queue.changed(agentId);
 }
 
 /**
@@ -127,7 +139,7 @@ export async function renameAgent(
  * subscription is woken to notice within a moment. Queued commands go with it.
  */
 export async function removeAgent(
-	deps: Pick<Deps, 'db' | 'log'> & { queue: CommandQueue },
+	deps: Pick<Deps, 'db' | 'log'> & { queue: CommandQueue; presence: Presence },
 	accountId: string,
 	agentId: string
 ): Promise<void> {
@@ -137,12 +149,17 @@ export async function removeAgent(
 		.returning({ id: agents.id });
 	if (deleted.length === 0) throw new DomainError('AGENT_NOT_FOUND');
 	await deps.queue.revoke(agentId);
+	await deps.presence.forget(agentId);
 	deps.log.info('agent.removed', { agentId });
 }
 
 const alertedKey = (agentId: string) => `presence:${agentId}:alerted`;
 
-/** A sign of life: online now; if its owner was told it went offline, tell them it is back. */
+/**
+ * A sign of life that changed something (a connect, the first heartbeat after a restart or a
+ * start): online now; if its owner was told it went offline, tell them it is back. Idle
+ * heartbeats do not get here (presence.ts).
+ */
 export async function touchAgent(
 	deps: Pick<Deps, 'db' | 'redis' | 'now'> & { notifier: Notifier },
 	agent: AgentIdentity
@@ -156,11 +173,21 @@ export async function touchAgent(
 	}
 }
 
-/** Graceful shutdown: offline without an alert. */
-export async function agentSaidGoodbye(
-	deps: Pick<Deps, 'db' | 'now'>,
+/** A subscription opened: online, and the next heartbeat brings the database up to date. */
+export async function agentConnected(
+	deps: Pick<Deps, 'db' | 'redis' | 'now'> & { notifier: Notifier; presence: Presence },
 	agent: AgentIdentity
 ): Promise<void> {
+	await deps.presence.seenAndChanged(agent.agentId, deps.now());
+	await touchAgent(deps, agent);
+}
+
+/** Graceful shutdown: offline without an alert. */
+export async function agentSaidGoodbye(
+	deps: Pick<Deps, 'db' | 'now'> & { presence: Presence },
+	agent: AgentIdentity
+): Promise<void> {
+	await deps.presence.forget(agent.agentId);
 	await deps.db
 		.update(agents)
 		.set({ status: 'offline', lastSeenAt: deps.now() })
@@ -168,32 +195,51 @@ export async function agentSaidGoodbye(
 }
 
 /**
- * Run by the cron endpoint and `pnpm start`'s timer: agents silent longer than the reconnection
- * window go offline and their owners are told. The conditional UPDATE makes concurrent sweeps
- * alert once.
+ * Run by the cron endpoint and `pnpm start`'s timer: agents not seen within the reconnection
+ * window (presence.ts, in Redis) go offline in the database, with when they were last seen, and
+ * their owners are told. Nothing lapsed: no SQL. With `orphans`, also agents the database has
+ * online but Redis has no presence for (a Redis that lost its data): they go offline the same
+ * way. The conditional UPDATE makes concurrent sweeps alert once.
  */
 export async function sweepPresence(
-	deps: Pick<Deps, 'db' | 'redis' | 'now' | 'config' | 'log'> & { notifier: Notifier }
+	deps: Pick<Deps, 'db' | 'redis' | 'now' | 'config' | 'log'> & {
+		notifier: Notifier;
+		presence: Presence;
+	},
+	opts: { orphans?: boolean } = {}
 ): Promise<number> {
 	const cutoff = new Date(deps.now().getTime() - deps.config.OFFLINE_AFTER_MS);
-	const gone = await deps.db
-		.update(agents)
-		.set({ status: 'offline' })
-		.where(and(eq(agents.status, 'online'), lt(agents.lastSeenAt, cutoff)))
-		.returning();
-	for (const agent of gone) {
+	const lapsed = await deps.presence.takeLapsed(cutoff);
+	if (opts.orphans) {
+		const known = await deps.presence.known();
+		const online = await deps.db
+			.select({ id: agents.id, lastSeenAt: agents.lastSeenAt })
+			.from(agents)
+			.where(eq(agents.status, 'online'));
+		for (const row of online) {
+			if (known.has(row.id) || lapsed.some((l) => l.agentId === row.id)) continue;
+			const seenAt = row.lastSeenAt ?? new Date(0);
+			if (seenAt < cutoff) lapsed.push({ agentId: row.id, seenAt });
+		}
+	}
+	let wentOffline = 0;
+	for (const { agentId, seenAt } of lapsed) {
+		const [agent] = await deps.db
+			.update(agents)
+			.set({ status: 'offline', lastSeenAt: seenAt })
+			.where(and(eq(agents.id, agentId), eq(agents.status, 'online')))
+			.returning();
+		if (!agent) continue;
+		wentOffline++;
 		await deps.redis.set(alertedKey(agent.id), '1', { ex: 7 * 86_400 });
-		const seen = agent.lastSeenAt
-			? ` Last seen ${agent.lastSeenAt.toISOString().slice(11, 16)} UTC.`
-			: '';
 		await notifyOwner(
 			deps,
 			agent.ownerId,
-			`🔴 Your agent "${agent.name}" went offline.${seen} Prompts will wait for it to come back.`
+			`🔴 Your agent "${agent.name}" went offline. Last seen ${seenAt.toISOString().slice(11, 16)} UTC. Prompts will wait for it to come back.`
 		);
 		deps.log.info('agent.offline', { agentId: agent.id });
 	}
-	return gone.length;
+	return wentOffline;
 }
 
 async function notifyOwner(

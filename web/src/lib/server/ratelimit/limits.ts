@@ -1,13 +1,12 @@
 /**
- * Every rate limit of the relay, in Redis (`@upstash/ratelimit`), so all instances share them.
- * The in-memory "ephemeral cache" is off: it would be per-instance state.
+ * The rate limits of pairing, in Redis (`@upstash/ratelimit`), so all instances share them.
+ * (The per-sender limit of Telegram and the console is counted with the update's claim in one
+ * round trip: telegram/update-claim.ts.) The in-memory "ephemeral cache" is off: it would be per-instance state.
  */
 import { Ratelimit } from '@upstash/ratelimit';
 import type { Redis } from '@upstash/redis';
 
 export interface Limits {
-	/** Webhook: messages per Telegram user. */
-	telegramUser: Ratelimit;
 	/** Pairing-code redemption attempts per client address. */
 	pairingAddress: Ratelimit;
 	/** Pairing-code redemption attempts for the whole service: caps distributed guessing. */
@@ -21,11 +20,10 @@ export const DEVICE_LOOKUPS_PER_USER_PER_10_MIN = 30;
 export const PAIRING_PER_ADDRESS_PER_10_MIN = 10;
 export const PAIRING_GLOBAL_PER_MINUTE = 60;
 
-export function createLimits(redis: Redis, telegramPerMinute: number): Limits {
+export function createLimits(redis: Redis): Limits {
 	const make = (prefix: string, limiter: ReturnType<typeof Ratelimit.slidingWindow>) =>
 		new Ratelimit({ redis, limiter, prefix, ephemeralCache: false, analytics: false });
 	return {
-		telegramUser: make('rl:telegram', Ratelimit.slidingWindow(telegramPerMinute, '1 m')),
 		pairingAddress: make(
 			'rl:pair:addr',
 			Ratelimit.slidingWindow(PAIRING_PER_ADDRESS_PER_10_MIN, '10 m')

@@ -29,6 +29,8 @@ export type AgentSignal =
 	  }
 	/** The agent was deleted: end its subscriptions. */
 	| { kind: 'revoked' }
+	/** The agent was renamed: forget what was cached about it. */
+	| { kind: 'changed' }
 	/** Newer subscriptions took this lease's place (see subscription-leases.ts). */
 	| { kind: 'evicted'; lease: string }
 	/** Something changed: re-read the stream (older relays, tests). */
@@ -45,6 +47,10 @@ export interface AgentChannelsOptions {
 	prefix?: string;
 	/** First reconnect delay after a dropped stream (doubles up to 30 s). */
 	retryMs?: number;
+	/** Every signal heard for any agent, listened to here or not. */
+	onSignal?: (agentId: string, signal: AgentSignal) => void;
+	/** Signals may have been missed (the stream dropped). */
+	onGap?: () => void;
 }
 
 export class AgentChannels {
@@ -52,6 +58,7 @@ export class AgentChannels {
 	private readonly prefix: string;
 	private stream: { abort: AbortController; ready: Promise<void> } | null = null;
 	private failures = 0;
+	private subscribed = false;
 	private retryTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Streams opened since the process started: for tests and the benchmark. */
 	opened = 0;
@@ -83,6 +90,14 @@ export class AgentChannels {
 		return stop;
 	}
 
+	/**
+	 * Whether this process hears every agent's channel right now (subscribed, not between a drop
+	 * and the reconnect): what it caches about agents is only trusted while it does.
+	 */
+	get live(): boolean {
+		return this.subscribed;
+	}
+
 	/** How many subscriptions of this process listen (for the benchmark). */
 	get size(): number {
 		let n = 0;
@@ -96,6 +111,7 @@ export class AgentChannels {
 		this.stream?.abort.abort();
 		this.stream = null;
 		this.failures = 0;
+		this.subscribed = false;
 	}
 
 	private open(): { abort: AbortController; ready: Promise<void> } {
@@ -114,6 +130,7 @@ export class AgentChannels {
 		return new Promise<void>((resolve, reject) => {
 			let subscribed = false;
 			const dropped = (error: unknown) => {
+				this.subscribed = false;
 				if (abort.signal.aborted) return;
 				if (!subscribed) {
 					if (this.stream?.abort === abort) this.stream = null;
@@ -129,6 +146,7 @@ export class AgentChannels {
 			};
 			this.read(abort.signal, () => {
 				subscribed = true;
+				this.subscribed = true;
 				this.failures = 0;
 				resolve();
 			}).then(
@@ -177,14 +195,16 @@ export class AgentChannels {
 		const channel = data.slice(second + 1, third);
 		if (!channel.startsWith(this.prefix)) return;
 		const agentId = channel.slice(this.prefix.length);
-		const listeners = this.listeners.get(agentId);
-		if (!listeners) return;
 		const message = parseSignal(data.slice(third + 1));
 		if (!message) return;
+		this.opts.onSignal?.(agentId, message);
+		const listeners = this.listeners.get(agentId);
+		if (!listeners) return;
 		for (const listener of [...listeners]) listener({ kind: 'message', message });
 	}
 
 	private broadcastGap(): void {
+		this.opts.onGap?.();
 		for (const set of this.listeners.values()) {
 			for (const listener of [...set]) listener({ kind: 'gap' });
 		}
@@ -226,10 +246,19 @@ export function parseSignal(raw: string): AgentSignal | null {
 				typeof v.type === 'string' &&
 				typeof v.session === 'string' &&
 				typeof v.sealed === 'string'
-				? { kind: 'command', id: v.id, prev: v.prev, type: v.type, session: v.session, sealed: v.sealed }
+				? {
+						kind: 'command',
+						id: v.id,
+						prev: v.prev,
+						type: v.type,
+						session: v.session,
+						sealed: v.sealed
+					}
 				: null;
 		case 'revoked':
 			return { kind: 'revoked' };
+		case 'changed':
+			return { kind: 'changed' };
 		case 'evicted':
 			return typeof v.lease === 'string' ? { kind: 'evicted', lease: v.lease } : null;
 		case 'wake':

@@ -170,6 +170,11 @@ export class CommandQueue {
 		await this.releaseScript.exec([agentQueueKey(agentId)], [sessionId]);
 	}
 
+	/** Tell every instance that what it cached about this agent (its name) changed. */
+	async changed(agentId: string): Promise<void> {
+		await this.redis.publish(agentChannel(agentId), JSON.stringify({ kind: 'changed' }));
+	}
+
 	/** Tell an agent's subscriptions on every instance to re-read their stream. */
 	async wake(agentId: string): Promise<void> {
 		await this.redis.publish(agentChannel(agentId), JSON.stringify({ kind: 'wake' }));

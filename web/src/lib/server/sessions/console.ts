@@ -13,12 +13,12 @@ import {
 } from '@remoteagent/shared';
 import type { UserIdentity } from '@remoteagent/shared/api';
 import { sessions, users } from '../db/schema/index.ts';
-import type { Limits } from '../ratelimit/limits.ts';
+import type { UpdateClaims } from '../telegram/update-claim.ts';
 import { agentOfAccount } from '../agents/agents.ts';
 import { createSession, type SessionDeps } from './sessions.ts';
 import { abortSession } from './abort.ts';
 
-export type ConsoleDeps = SessionDeps & { limits: Pick<Limits, 'telegramUser'> };
+export type ConsoleDeps = SessionDeps & { claims: UpdateClaims };
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -44,8 +44,12 @@ export async function createConsoleSession(
 	const [person] = await deps.db.select().from(users).where(eq(users.id, user.userId));
 	if (!person) throw new DomainError('UNAUTHENTICATED');
 	// One budget per person, whichever way the prompt comes in.
-	const { success } = await deps.limits.telegramUser.limit(String(person.telegramUserId));
-	if (!success) {
+	const { allowed } = await deps.claims.limit(
+		person.telegramUserId,
+		deps.config.TELEGRAM_RATE_PER_MINUTE,
+		deps.now().getTime()
+	);
+	if (!allowed) {
 		deps.log.warn('console.rate_limited', { agentId: agent.id });
 		throw new DomainError('RATE_LIMITED');
 	}

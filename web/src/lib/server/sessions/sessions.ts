@@ -24,6 +24,8 @@ import { recordAfterSend } from '../telegram/after-send.ts';
 import type { Api } from 'grammy';
 import { formatDuration } from './format.ts';
 import type { Sealer } from '../crypto/seal.ts';
+import { abortMessageKey, startedKey } from '../telegram/receipt.ts';
+import type { Presence } from '../agents/presence.ts';
 
 /** Output of a running session is kept at most this long if the agent never finishes it. */
 const OUTPUT_TTL_S = 6 * 3600;
@@ -45,6 +47,8 @@ return 0`;
 
 export interface SessionDeps extends Deps {
 	queue: CommandQueue;
+	/** Agents' heartbeats; a start makes the next one bring the database up to date. */
+	presence: Presence;
 	/** Seals prompt and output text before it is written to Redis. */
 	sealer: Sealer;
 	notifier: Notifier;
@@ -182,9 +186,11 @@ export async function startSession(
 		.returning();
 	await deps.queue.release(agent.agentId, session.id);
 	if (!started) return { run: session.status === 'running' };
+	// If this process dies now, the next one's first heartbeat must look for orphans.
+	await deps.presence.forgetBeat(agent.agentId);
 	if (started.telegramChatId === null) return { run: true };
 	// The first message of a task: it carries the Abort button.
-	const first = await deps.redis.set(`tg:started:${session.id}`, '1', {
+	const first = await deps.redis.set(startedKey(session.id), '1', {
 		nx: true,
 		ex: OUTPUT_TTL_S
 	});
@@ -196,7 +202,7 @@ export async function startSession(
 		);
 		if (messageId !== null) {
 			await recordAfterSend(() =>
-				deps.redis.set(`tg:abortmsg:${session.id}`, messageId, { ex: OUTPUT_TTL_S })
+				deps.redis.set(abortMessageKey(session.id), messageId, { ex: OUTPUT_TTL_S })
 			);
 		}
 	}
@@ -323,7 +329,7 @@ export async function endSession(
 	if (ended.telegramChatId !== null) {
 		const chatId = ended.telegramChatId;
 		const notice = endNotice(endedStatus, ended.failureReason, elapsed, ended.promptPreview);
-		const statusMessage = await deps.redis.get<number>(`tg:abortmsg:${session.id}`);
+		const statusMessage = await deps.redis.get<number>(abortMessageKey(session.id));
 		if (mark === 'sending' && statusMessage) {
 			await deps.notifier.edit(chatId, statusMessage, { text: notice, keyboard: null });
 		} else {
@@ -348,8 +354,8 @@ export async function endSession(
 	}
 	await deps.redis.del(
 		...(ended.telegramChatId === null ? [] : [outputLogKey(session.id)]),
-		`tg:started:${session.id}`,
-		`tg:abortmsg:${session.id}`,
+		startedKey(session.id),
+		abortMessageKey(session.id),
 		`ses:${session.id}:instance`
 	);
 	deps.log.info('session.ended', { sessionId: session.id, status: endedStatus });

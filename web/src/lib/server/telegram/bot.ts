@@ -20,6 +20,7 @@ import { reviewFeature } from './features/review.ts';
 import { unhandledFeature } from './features/unhandled.ts';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { authorisedSenderLimit, signUpLimit } from './rate-limit.ts';
+import { claimOf } from './gateway.ts';
 
 export function createBot(token: string, deps: BotDeps, botInfo: UserFromGetMe): Bot<BotContext> {
 	const bot = new Bot<BotContext>(token, {
@@ -44,6 +45,8 @@ const authorisationGate: Middleware<BotContext> = async (ctx, next) => {
 	const authorizations = await authorizationsOf(ctx.deps, from.id);
 	if (authorizations.length === 0) {
 		ctx.deps.log.info('telegram.unauthorised', { updateId: ctx.update.update_id });
+		const claim = claimOf(ctx.update);
+		if (claim) await ctx.deps.claims.forgetSender(claim);
 		return;
 	}
 	ctx.sender = {

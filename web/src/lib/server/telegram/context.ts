@@ -15,6 +15,8 @@ export type BotDeps = Pick<
 	| 'notifier'
 	| 'telegram'
 	| 'limits'
+	| 'claims'
+	| 'presence'
 >;
 
 /** The sender's memberships; set by the authorisation gate for everything after it. */

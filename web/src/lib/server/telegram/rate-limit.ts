@@ -1,19 +1,22 @@
 /**
  * Rate limits of the bot. Authorised senders: `TELEGRAM_RATE_PER_MINUTE` in Redis, shared by
- * every instance, checked after the authorisation gate (so nothing is stored for anyone else);
+ * every instance, counted with the update's claim and acted on after the authorisation gate
+ * (a stranger's count is taken back, see update-claim.ts);
  * a sender over the limit is told once per window when to try again, never silently dropped.
  * Sign-up commands (/login, invite links) run before the gate: they are limited in this
  * process's memory, which keeps nothing about strangers beyond a minute.
  */
 import type { Middleware } from 'grammy';
 import type { BotContext } from './context.ts';
+import { claimOf } from './gateway.ts';
 
 export const authorisedSenderLimit: Middleware<BotContext> = async (ctx, next) => {
 	const sender = ctx.sender.telegramUserId;
-	const result = await ctx.deps.limits.telegramUser.limit(String(sender));
-	if (result.success) return next();
+	// Counted with the update's claim (gateway.ts); sign-up commands are not counted.
+	const claim = claimOf(ctx.update);
+	if (!claim || claim.allowed) return next();
 	ctx.deps.log.warn('telegram.rate_limited', { updateId: ctx.update.update_id });
-	const waitMs = Math.max(1_000, result.reset - Date.now());
+	const waitMs = Math.max(1_000, claim.retryInMs);
 	const seconds = Math.ceil(waitMs / 1_000);
 	const text = `🐢 Slow down: at most ${ctx.deps.config.TELEGRAM_RATE_PER_MINUTE} messages a minute. That one was not sent to your agent: try again in ${seconds} s.`;
 	if (ctx.callbackQuery) {

@@ -2,6 +2,7 @@
 import type { ApiServices } from '@remoteagent/shared/api';
 import type { Relay } from '../relay.ts';
 import {
+	agentConnected,
 	agentSaidGoodbye,
 	agentStillValid,
 	authenticateAgent,
@@ -37,7 +38,7 @@ export function createServices(relay: Relay): ApiServices {
 		},
 		commands: {
 			async *stream(agent, lastEventId, signal) {
-				await touchAgent(relay, agent);
+				await agentConnected(relay, agent);
 				const lease = await acquireSubscriptionLease(
 					relay.redis,
 					agent.agentId,
@@ -57,11 +58,30 @@ export function createServices(relay: Relay): ApiServices {
 		},
 		agents: {
 			async heartbeat(agent, input) {
-				await touchAgent(relay, agent);
-				if (input.permissionMode) {
-					await recordPermissionMode(relay.redis, agent.agentId, input.permissionMode);
+				const fingerprint = [
+					input.busySessionId ?? '',
+					input.permissionMode ?? '',
+					input.version
+				].join('|');
+				const beat = await relay.presence.beat(
+					agent.agentId,
+					fingerprint,
+					relay.now(),
+					2 * relay.config.OFFLINE_AFTER_MS
+				);
+				if (beat === 'revoked') throw new DomainError('AGENT_REVOKED');
+				if (beat === 'same') return;
+				try {
+					await touchAgent(relay, agent);
+					if (input.permissionMode) {
+						await recordPermissionMode(relay.redis, agent.agentId, input.permissionMode);
+					}
+					await failOrphanedSessions(relay, agent, input.busySessionId);
+				} catch (error) {
+					// Not brought up to date: the next heartbeat must try again.
+					await relay.presence.forgetBeat(agent.agentId).catch(() => {});
+					throw error;
 				}
-				await failOrphanedSessions(relay, agent, input.busySessionId);
 			},
 			goodbye: (agent) => agentSaidGoodbye(relay, agent),
 			removeSelf: (agent) => removeAgent(relay, agent.accountId, agent.agentId),

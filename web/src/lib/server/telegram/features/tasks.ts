@@ -7,9 +7,9 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { sessions, type Session } from '../../db/schema/index.ts';
 import { abortKeyboard, createSession } from '../../sessions/sessions.ts';
 import { stopSession } from '../../sessions/abort.ts';
-import { activeAgentOf, ago } from '../agents-of.ts';
+import { activeAgentOf } from '../agents-of.ts';
+import { abortMessageKey, promptReceipt, startedKey, STARTED_TTL_S } from '../receipt.ts';
 import type { BotContext } from '../context.ts';
-import { formatDuration } from '../../sessions/format.ts';
 import { relayRefusal } from '../../billing/entitlements.ts';
 
 /** An account that may not relay is told so once per sender in this window, then left alone. */
@@ -124,39 +124,29 @@ export async function submitPrompt(
 		continueSessionId,
 		...(files.length > 0 ? { files: await fileRefsFor(deps.sealer, agent.id, files) } : {})
 	});
-	if (agent.status !== 'online') {
-		const wait = formatDuration(deps.config.OFFLINE_QUEUE_MS);
-		await ctx.reply(
-			`○ ${agent.name} is offline (last seen ${ago(agent.lastSeenAt, deps.now())}). ` +
-				`Your prompt will wait ${wait} and run when it comes back.`,
-			{ reply_markup: abortKeyboard(session.id), ...answering(ctx) }
-		);
-		return;
-	}
-	if (ahead.length > 0) {
-		const running = ahead.find((s) => s.status === 'running');
-		const lines = [];
-		if (running && running.startedByTelegramUserId !== sender.telegramUserId) {
-			lines.push(
-				`⚠️ ${running.startedByName ?? 'someone'} is working on: “${running.promptPreview.slice(0, 80)}”`
-			);
-		}
-		lines.push(`⏳ ${agent.name} is busy: your prompt is #${ahead.length} in the queue.`);
-		await ctx.reply(lines.join('\n'), {
-			reply_markup: abortKeyboard(session.id),
-			...answering(ctx)
-		});
-		return;
-	}
-	const message = await ctx.reply(`▶ ${agent.name}: working…`, {
+	const running = ahead.find((s) => s.status === 'running');
+	const receipt = promptReceipt({
+		agentName: agent.name,
+		online: agent.status === 'online',
+		lastSeenAt: agent.lastSeenAt,
+		ahead: ahead.length,
+		runningOther:
+			running && running.startedByTelegramUserId !== sender.telegramUserId
+				? { name: running.startedByName, preview: running.promptPreview }
+				: null,
+		now: deps.now(),
+		offlineQueueMs: deps.config.OFFLINE_QUEUE_MS
+	});
+	const message = await ctx.reply(receipt.text, {
 		reply_markup: abortKeyboard(session.id),
 		...answering(ctx)
 	});
+	if (!receipt.working) return;
 	// Tell startSession the first message is out, so it does not send another.
 	await deps.redis
 		.pipeline()
-		.set(`tg:started:${session.id}`, '1', { ex: 6 * 3600 })
-		.set(`tg:abortmsg:${session.id}`, message.message_id, { ex: 6 * 3600 })
+		.set(startedKey(session.id), '1', { ex: STARTED_TTL_S })
+		.set(abortMessageKey(session.id), message.message_id, { ex: STARTED_TTL_S })
 		.exec();
 }
 
