@@ -15,7 +15,8 @@ export const WEBHOOK_PATH = '/api/telegram';
  * The body of a refused request is never read. Up to this size Node discards it after the answer
  * and the connection stays open for the next request (keep-alive); a bigger one, or one of unknown
  * length (chunked), could take long or never end, so the answer closes the connection instead.
- * Telegram's updates are a few KiB.
+ * Telegram's updates are a few KiB. A small body sent slowly is cut off like any request's, by
+ * the server's `requestTimeout` (Node's default: 300 s).
  */
 export const DISCARDED_BODY_MAX = 64 * 1024;
 
