@@ -18,7 +18,6 @@ import { Bot, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { deriveWebhookSecret, SECRET_HEADER } from '../src/lib/server/telegram/webhook-secret.ts';
 import { BuildMissingError, handlerFile, loadHandler, serveApp } from '../scripts/lib/app.ts';
-import { buildIsCurrent, sourceHash } from '../scripts/lib/build.ts';
 import { parseStartSettings } from '../scripts/lib/settings.ts';
 import { median, rps, startLoadWorker, type LoadResult } from './load.ts';
 
@@ -28,7 +27,6 @@ const REQUESTS = 40_000; // per round, at most
 const ROUND_MAX_MS = 4_000; // a round also ends after this long
 const DEADLINE_MS = 120_000;
 
-const webDir = fileURLToPath(new URL('../', import.meta.url));
 const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
 
 /** What Telegram would send, give or take: the forger's body is never read on the fast paths. */
@@ -55,7 +53,6 @@ async function main(): Promise<void> {
 	deadline.unref();
 	try {
 		const app = handlerFile(buildDir); // throws, saying how to build, when there is no build
-		const current = await buildIsCurrent(buildDir, sourceHash(webDir));
 		const secret = randomBytes(24).toString('hex');
 		const dataDir = await mkdtemp(join(tmpdir(), 'bench-forgery-'));
 		cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -145,11 +142,6 @@ async function main(): Promise<void> {
 				`load average ${loadBefore.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end; ` +
 				`total run time ${((performance.now() - started) / 1000).toFixed(1)} s.`
 		);
-		if (!current) {
-			console.log(
-				'note: web/build is older than the sources; (b) and (a) do not depend on it, (c) does — rebuild for a current (c).'
-			);
-		}
 	} finally {
 		clearTimeout(deadline);
 		await runCleanups(cleanups);
