@@ -8,7 +8,6 @@
  *   cd web && pnpm bench:relay        (or: npx tsx bench/relay.ts)
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { eq } from 'drizzle-orm';
 import { Redis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
@@ -22,6 +21,7 @@ import {
 	ScriptedAgent,
 	type Received
 } from '../test/harness/scripted-agent.ts';
+import { median, rps, startLoadWorker, within as withinMs } from './load.ts';
 
 const LATENCY_SAMPLES = 200; // per measured path, interleaved in LATENCY_CHUNKS chunks
 const LATENCY_CHUNKS = 4;
@@ -332,61 +332,6 @@ async function promptLanes(t: TestRelay, cleanups: (() => unknown)[]) {
 	};
 }
 
-interface LoadResult {
-	requests: number;
-	elapsedMs: number;
-	statuses: Record<number, number>;
-}
-
-/**
- * The load generator runs in a worker thread (the other core), so its fetch/JSON work does not
- * share the event loop with the relay it measures. Each lane sends its bodies one after another.
- */
-const LOAD_WORKER = `
-const { parentPort } = require('node:worker_threads');
-parentPort.on('message', async ({ maxMs, url, headers, lanes }) => {
-	const statuses = {};
-	let requests = 0;
-	let stopAt = Infinity;
-	const lane = async (bodies) => {
-		for (const body of bodies) {
-			if (performance.now() >= stopAt) break;
-			const response = await fetch(url, { method: 'POST', headers, body });
-			await response.arrayBuffer();
-			statuses[response.status] = (statuses[response.status] || 0) + 1;
-			requests++;
-		}
-	};
-	const start = performance.now();
-	stopAt = start + maxMs;
-	try {
-		await Promise.all(lanes.map(lane));
-		parentPort.postMessage({ requests, elapsedMs: performance.now() - start, statuses });
-	} catch (error) {
-		parentPort.postMessage({ error: String(error && error.stack || error) });
-	}
-});
-`;
-
-function startLoadWorker() {
-	const worker = new Worker(LOAD_WORKER, { eval: true });
-	return {
-		/** Sends every lane's bodies, or as many as fit in `maxMs` (requests in flight finish). */
-		run: (maxMs: number, url: string, headers: Record<string, string>, lanes: string[][]) =>
-			within(
-				new Promise<LoadResult>((resolve, reject) => {
-					worker.once('message', (result: LoadResult | { error: string }) =>
-						'error' in result ? reject(new Error(result.error)) : resolve(result)
-					);
-					worker.postMessage({ maxMs, url, headers, lanes });
-				}),
-				'load round',
-				60_000
-			),
-		stop: () => worker.terminate()
-	};
-}
-
 // ─── Trace: where the time of one prompt goes ──────────────────────────────────────────────
 
 interface Span {
@@ -556,19 +501,7 @@ function person(id: number, prefix: string): Person {
 	return { id, firstName: `${prefix}${id}`, username: `${prefix}${id}` };
 }
 
-async function within<T>(promise: Promise<T>, what: string, ms = STEP_TIMEOUT_MS): Promise<T> {
-	let timer: NodeJS.Timeout | undefined;
-	try {
-		return await Promise.race([
-			promise,
-			new Promise<never>((_, reject) => {
-				timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-			})
-		]);
-	} finally {
-		clearTimeout(timer);
-	}
-}
+const within = <T>(promise: Promise<T>, what: string) => withinMs(promise, what, STEP_TIMEOUT_MS);
 
 async function runCleanups(cleanups: (() => unknown)[]): Promise<void> {
 	for (const cleanup of cleanups.splice(0).reverse()) {
@@ -585,12 +518,7 @@ function quantile(values: number[], q: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-function median(values: number[]): number {
-	return quantile(values, 0.5);
-}
-
 const ms = (n: number) => `${n.toFixed(2)} ms`;
-const rps = (n: number) => `${Math.round(n).toLocaleString('en-US')} req/s`;
 
 interface Row {
 	metric: string;

@@ -88,6 +88,14 @@ describe('pnpm start', () => {
 		});
 		expect(form.status).not.toBe(403);
 		expect(await form.text()).toContain('signed by Telegram');
+		// Long polling, no webhook secret: every webhook call is refused, before the app.
+		const webhook = await fetch(`http://127.0.0.1:${port}/api/telegram`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{"update_id":1}'
+		});
+		expect(webhook.status).toBe(401);
+		expect(await webhook.text()).toBe('unauthorized');
 
 		const secrets = JSON.parse(await readFile(join(dataDir, SECRETS_FILE), 'utf8')) as Record<
 			string,

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
 	cleanups.push(() => relay.close());
 	handOverRelay(relay);
 
-	const server = await serveApp(await loadHandler(app), host, port);
+	const server = await serveApp(await loadHandler(app), host, port, config.TELEGRAM_WEBHOOK_SECRET);
 	cleanups.push(() => server.close());
 
 	const telegram = telegramMode(config);

@@ -3,6 +3,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { getRelay } from '$lib/server/instance';
 import { createLogger } from '$lib/server/log';
 import { resolveWebSession, SESSION_COOKIE } from '$lib/server/auth/web-session';
+import { BASELINE_HEADERS } from '$lib/server/security-headers';
 
 /** Resolve the dashboard session from its cookie (sliding expiry). */
 const session: Handle = async ({ event, resolve }) => {
@@ -30,9 +31,11 @@ const session: Handle = async ({ event, resolve }) => {
 /** Baseline security headers for every page. */
 const headers: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
-	response.headers.set('x-content-type-options', 'nosniff');
-	response.headers.set('referrer-policy', 'same-origin');
-	if (!response.headers.has('x-frame-options')) response.headers.set('x-frame-options', 'DENY');
+	const { 'x-frame-options': frameOptions, ...always } = BASELINE_HEADERS;
+	for (const [name, value] of Object.entries(always)) response.headers.set(name, value);
+	if (!response.headers.has('x-frame-options')) {
+		response.headers.set('x-frame-options', frameOptions);
+	}
 	return response;
 };
 

@@ -2,6 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Relay } from '../../src/lib/server/relay.ts';
+import {
+	deriveWebhookSecret,
+	SECRET_HEADER
+} from '../../src/lib/server/telegram/webhook-secret.ts';
 import { BuildMissingError, handlerFile, handOverRelay, RELAY_HANDOFF, serveApp } from './app.ts';
 
 describe('handlerFile', () => {
@@ -29,7 +33,8 @@ describe('serveApp', () => {
 				else next?.();
 			},
 			'127.0.0.1',
-			0
+			0,
+			undefined
 		);
 		const base = `http://127.0.0.1:${server.port}`;
 		expect(await (await fetch(`${base}/hello`)).text()).toBe('hi');
@@ -41,12 +46,35 @@ describe('serveApp', () => {
 		await expect(stream.text()).rejects.toThrow();
 	});
 
+	it('answers forged webhook calls itself, before the handler', async () => {
+		const secret = 'serve-app-webhook-secret';
+		const seen: string[] = [];
+		const server = await serveApp(
+			(req, res) => {
+				seen.push(`${req.method} ${req.url}`);
+				res.end('app');
+			},
+			'127.0.0.1',
+			0,
+			secret
+		);
+		closers.push(() => server.close());
+		const webhook = `http://127.0.0.1:${server.port}/api/telegram`;
+		const post = (header: string) =>
+			fetch(webhook, { method: 'POST', headers: { [SECRET_HEADER]: header }, body: '{}' });
+		const forged = await post('forged');
+		expect(forged.status).toBe(401);
+		expect(await forged.text()).toBe('unauthorized');
+		expect((await post(deriveWebhookSecret(secret))).status).toBe(200);
+		expect(seen).toEqual(['POST /api/telegram']);
+	});
+
 	it('explains a port that is taken', async () => {
 		const taken = createServer();
 		await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
 		closers.push(() => new Promise((resolve) => taken.close(() => resolve())));
 		const { port } = taken.address() as AddressInfo;
-		await expect(serveApp(() => {}, '127.0.0.1', port)).rejects.toThrow(
+		await expect(serveApp(() => {}, '127.0.0.1', port, undefined)).rejects.toThrow(
 			`cannot listen on 127.0.0.1:${port}: the address is in use (set PORT or HOST)`
 		);
 	});

@@ -1,5 +1,6 @@
 /**
- * Serving the built SvelteKit app (adapter-node's `build/handler.js`) with `node:http`.
+ * Serving the built SvelteKit app (adapter-node's `build/handler.js`) with `node:http`, behind the
+ * webhook guard: forged Telegram webhook calls are answered before the app is called.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -7,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Relay } from '../../src/lib/server/relay.ts';
+import { refuseForgedWebhook } from '../../src/lib/server/telegram/webhook-guard.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
@@ -48,13 +50,20 @@ export interface AppServer {
 	close(): Promise<void>;
 }
 
-export function serveApp(handler: Handler, host: string, port: number): Promise<AppServer> {
-	const server = createServer((req, res) =>
+/** `webhookSecret` is `TELEGRAM_WEBHOOK_SECRET`; unset refuses every webhook call, like the app. */
+export function serveApp(
+	handler: Handler,
+	host: string,
+	port: number,
+	webhookSecret: string | undefined
+): Promise<AppServer> {
+	const server = createServer((req, res) => {
+		if (refuseForgedWebhook(req, res, webhookSecret)) return;
 		handler(req, res, () => {
 			res.statusCode = 404;
 			res.end('Not Found');
-		})
-	);
+		});
+	});
 	return new Promise((resolve, reject) => {
 		server.once('error', (error: NodeJS.ErrnoException) => {
 			const where = `${host}:${port}`;
