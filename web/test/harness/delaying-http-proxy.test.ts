@@ -2,6 +2,7 @@ import { Agent, createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDelayingHttpProxy, type HttpExchange } from './delaying-http-proxy.ts';
+import { eventually } from './scripted-agent.ts';
 
 // Long enough that an undelayed loopback exchange is done well before it, even on a busy machine.
 const RTT_MS = 400;
@@ -98,6 +99,8 @@ describe('startDelayingHttpProxy', () => {
 		expect(response.headers.get('x-target')).toBe('yes');
 		expect(await response.json()).toEqual({ result: '["PING"]' });
 		expect(t.state.requests).toEqual(['POST / control', 'POST /pipeline?x=1 ["PING"]']);
+		// Reported once the end is forwarded, which can be just after the client has the whole body.
+		await eventually(() => exchanges.length > 0);
 		expect(exchanges).toMatchObject([
 			{ method: 'POST', path: '/pipeline?x=1', body: '["PING"]', streaming: false }
 		]);

@@ -16,7 +16,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { DelayLine } from './delay-line.ts';
 
-/** One request/response through the proxy, reported when the client has the whole response. */
+/** One request/response through the proxy, reported once the response has been forwarded. */
 export interface HttpExchange {
 	method: string;
 	/** Path and query. */
@@ -68,6 +68,9 @@ export async function startDelayingHttpProxy(
 			headers: { ...withoutHopByHop(req.headers), host: target.host }
 		});
 		let streaming = false;
+		// The client has the whole answer with its last byte (it knows the length), maybe before
+		// the end is forwarded: that is when the exchange ended.
+		let lastWrite = start;
 		upstream.on('response', (answer) => {
 			streaming = String(answer.headers['content-type'] ?? '').startsWith('text/event-stream');
 			toClient.push(() => {
@@ -76,9 +79,15 @@ export async function startDelayingHttpProxy(
 					withoutHopByHop(answer.headers) as OutgoingHttpHeaders
 				);
 				if (streaming) res.flushHeaders();
+				lastWrite = performance.now();
 			});
 			// Flush every chunk as it comes: SSE messages must not wait in a buffer.
-			answer.on('data', (chunk: Buffer) => toClient.push(() => res.write(chunk)));
+			answer.on('data', (chunk: Buffer) =>
+				toClient.push(() => {
+					res.write(chunk);
+					lastWrite = performance.now();
+				})
+			);
 			answer.on('end', () =>
 				toClient.push(() => {
 					res.end();
@@ -87,7 +96,7 @@ export async function startDelayingHttpProxy(
 						path: req.url ?? '/',
 						body: Buffer.concat(body).toString('utf8'),
 						start,
-						end: performance.now(),
+						end: streaming ? performance.now() : lastWrite,
 						streaming
 					});
 				})
