@@ -36,9 +36,10 @@ describe('startTestRelay with a network between the relay and its stores', () =>
 			const sqlBefore = sqlMessages.length;
 			await t.relay.redis.set('probe', 'through the proxy');
 			// Reported once the proxy has forwarded the end, which can be just after the client has it all.
-			const probe = await eventually(() =>
+			// (eventually resolves only with a value: the find's undefined means "not yet".)
+			const probe = (await eventually(() =>
 				exchanges.slice(restBefore).find((e) => e.body.includes('through the proxy'))
-			);
+			))!;
 			expect(probe.end).toBeGreaterThan(probe.start);
 
 			const response = await t.postUpdate(textUpdate(ALICE, 'hello over the network'));
