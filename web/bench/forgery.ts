@@ -19,7 +19,8 @@ import type { UserFromGetMe } from 'grammy/types';
 import { deriveWebhookSecret, SECRET_HEADER } from '../src/lib/server/telegram/webhook-secret.ts';
 import { BuildMissingError, handlerFile, loadHandler, serveApp } from '../scripts/lib/app.ts';
 import { parseStartSettings } from '../scripts/lib/settings.ts';
-import { median, rps, startLoadWorker, type LoadResult } from './load.ts';
+import { rps, startLoadWorker, type LoadResult } from './load.ts';
+import { median } from './support.ts';
 
 const CONCURRENCY = 8; // requests in flight: 8 lanes on their own keep-alive connections
 const ROUNDS = 3; // timed rounds per path, paths alternating; the median counts

@@ -8,6 +8,7 @@
  * below what a bare `node:http` server answers a 401 with (~70,000 with this one).
  */
 import { Worker } from 'node:worker_threads';
+import { within } from './support.ts';
 
 export interface LoadResult {
 	requests: number;
@@ -159,25 +160,6 @@ export function startLoadWorker() {
 			),
 		stop: () => worker.terminate()
 	};
-}
-
-export async function within<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
-	let timer: NodeJS.Timeout | undefined;
-	try {
-		return await Promise.race([
-			promise,
-			new Promise<never>((_, reject) => {
-				timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-			})
-		]);
-	} finally {
-		clearTimeout(timer);
-	}
-}
-
-export function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 export const rps = (n: number) => `${Math.round(n).toLocaleString('en-US')} req/s`;

@@ -8,10 +8,8 @@
  *   cd web && pnpm bench:relay        (or: npx tsx bench/relay.ts)
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { eq } from 'drizzle-orm';
 import { Redis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
-import { sessions } from '../src/lib/server/db/schema/index.ts';
 import { deriveWebhookSecret, SECRET_HEADER } from '../src/lib/server/telegram/webhook-secret.ts';
 import { startTestRelay, TEST_WEBHOOK_SECRET, type TestRelay } from '../test/harness/relay.ts';
 import { ALICE, pairAgent, textUpdate, type Person } from '../test/harness/accounts.ts';
@@ -21,7 +19,20 @@ import {
 	ScriptedAgent,
 	type Received
 } from '../test/harness/scripted-agent.ts';
-import { median, rps, startLoadWorker, within as withinMs } from './load.ts';
+import {
+	finish,
+	median,
+	online,
+	person,
+	productionPolling,
+	quantile,
+	restCommand,
+	runCleanups,
+	sqlSummary,
+	STEP_TIMEOUT_MS,
+	within
+} from './support.ts';
+import { rps, startLoadWorker } from './load.ts';
 
 const LATENCY_SAMPLES = 200; // per measured path, interleaved in LATENCY_CHUNKS chunks
 const LATENCY_CHUNKS = 4;
@@ -32,7 +43,6 @@ const REQUESTS = { prompt: 400, unauthorised: 800, unauthenticated: 2000 }; // p
 const ROUND_MAX_MS = 12_000; // a round also ends after this long (a slow machine stays in budget)
 const TRACES = 21; // single prompts traced for the "where the time goes" summary
 const DEADLINE_MS = 170_000; // the whole run, including start-up and clean-up
-const STEP_TIMEOUT_MS = 15_000;
 
 type Sample = () => Promise<number>;
 
@@ -332,6 +342,7 @@ async function promptLanes(t: TestRelay, cleanups: (() => unknown)[]) {
 	};
 }
 
+
 // ─── Trace: where the time of one prompt goes ──────────────────────────────────────────────
 
 interface Span {
@@ -440,82 +451,6 @@ async function tracePrompts(
 		bot: summary('bot'),
 		count: probes.length
 	};
-}
-
-function restCommand(path: string, body: unknown): string {
-	if (path.startsWith('/subscribe') || path.startsWith('/psubscribe')) return `SSE ${path}`;
-	try {
-		const parsed = JSON.parse(String(body)) as unknown[];
-		const name = (command: unknown) => String((command as unknown[])[0]).toUpperCase();
-		if (path.startsWith('/pipeline') || path.startsWith('/multi-exec')) {
-			return `${path.slice(1)}[${parsed.map(name).join(' ')}]`;
-		}
-		return name(parsed);
-	} catch {
-		return path || '/';
-	}
-}
-
-function sqlSummary(sql: string): string {
-	const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? '?';
-	const table = /\b(?:from|into|update)\s+"?(\w+)"?/i.exec(sql)?.[1] ?? '';
-	return `${verb} ${table}`.trim();
-}
-
-// ─── Helpers ──────────────────────────────────────────────────────────────────────────────
-
-/**
- * The harness re-reads every agent queue every 300 ms (so tests about lost wake-ups run fast);
- * the relay's default is 5 s. Each re-read is a SQL query and an XRANGE, which at 8 idle agents
- * would add ~27 of each per second of background load, so the benchmark uses the production
- * default. It is read when a subscription starts: set before any agent connects.
- */
-const PRODUCTION_POLL_MS = 5_000;
-function productionPolling(t: TestRelay): void {
-	const queue = t.relay.queue as unknown as { pollMs?: number };
-	if (typeof queue.pollMs !== 'number') {
-		console.warn('warning: CommandQueue.pollMs not found; subscriptions poll at the harness rate');
-		return;
-	}
-	queue.pollMs = PRODUCTION_POLL_MS;
-}
-
-/** A session ends as soon as its agent has the command; the next prompt finds the agent idle. */
-async function finish(t: TestRelay, received: Received): Promise<void> {
-	if (received.command.type !== 'prompt') return;
-	await t.relay.db
-		.update(sessions)
-		.set({ status: 'done', endedAt: new Date() })
-		.where(eq(sessions.id, received.command.sessionId));
-}
-
-async function online(t: TestRelay, userId: string): Promise<void> {
-	await eventually(
-		async () => (await t.services.agents.list({ userId }))[0]?.online,
-		STEP_TIMEOUT_MS,
-		'agent online'
-	);
-}
-
-function person(id: number, prefix: string): Person {
-	return { id, firstName: `${prefix}${id}`, username: `${prefix}${id}` };
-}
-
-const within = <T>(promise: Promise<T>, what: string) => withinMs(promise, what, STEP_TIMEOUT_MS);
-
-async function runCleanups(cleanups: (() => unknown)[]): Promise<void> {
-	for (const cleanup of cleanups.splice(0).reverse()) {
-		try {
-			await cleanup();
-		} catch {
-			// best effort: the rest must still run
-		}
-	}
-}
-
-function quantile(values: number[], q: number): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
 const ms = (n: number) => `${n.toFixed(2)} ms`;

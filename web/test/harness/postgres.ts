@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './ports.ts';
-import { startWsProxy } from './ws-proxy.ts';
+import { startWsProxy, type WsProxyOptions } from './ws-proxy.ts';
 
 const run = promisify(execFile);
 
@@ -23,9 +23,10 @@ export interface TestPostgres {
 /**
  * A throwaway PostgreSQL cluster in a temp dir, listening on 127.0.0.1 only, with a password
  * (SCRAM) for TCP so the URL carries a secret, plus the WebSocket proxy the Neon driver needs.
- * As root, initdb/pg_ctl run as the `postgres` user (they refuse to run as root).
+ * As root, initdb/pg_ctl run as the `postgres` user (they refuse to run as root). `proxyOptions` can
+ * delay the proxy's messages (a network round trip) and report them.
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(proxyOptions: WsProxyOptions = {}): Promise<TestPostgres> {
 	const bin = await findPostgresBinDir();
 	const asRoot = process.getuid?.() === 0;
 	const dir = await mkdtemp(join(tmpdir(), 'remoteagent-pg-'));
@@ -119,7 +120,7 @@ export async function startPostgres(): Promise<TestPostgres> {
 			'create database remoteagent_test owner remoteagent'
 		]);
 
-		proxy = await startWsProxy({ host: '127.0.0.1', port });
+		proxy = await startWsProxy({ host: '127.0.0.1', port }, proxyOptions);
 		return {
 			databaseUrl: `postgres://remoteagent:${password}@127.0.0.1:${port}/remoteagent_test`,
 			wsProxy: proxy.address,

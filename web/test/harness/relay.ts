@@ -2,6 +2,7 @@
  * A whole relay for integration tests, built from real parts: redis-server behind the
  * Upstash-compatible REST server, PGlite in a temp directory, the Telegram Bot API stand-in, and
  * the relay's own tRPC and webhook handlers (Telegram, Stripe) served over HTTP. Only the clock is adjustable.
+ * For benchmarks, a network can be put between the relay and its stores (see TestRelayOptions).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,9 +26,12 @@ import {
 	createUpstashRestServer,
 	type UpstashRestServer
 } from '../../tools/upstash-rest/server.ts';
+import { startDelayingHttpProxy, type HttpExchange } from './delaying-http-proxy.ts';
 import { serveFetch, type FetchServer } from './fetch-server.ts';
+import { startPostgres } from './postgres.ts';
 import { startRedisServer, type RedisServerHandle } from './redis.ts';
 import { createFakeTelegram, type FakeTelegram } from './telegram-api.ts';
+import type { WsProxyMessage } from './ws-proxy.ts';
 
 export const TEST_BOT_TOKEN = '123456789:TEST-bot-token-for-the-relay-tests_x';
 export const TEST_WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
@@ -49,8 +53,27 @@ export interface TestRelay {
 	stop(): Promise<void>;
 }
 
+export interface TestRelayOptions {
+	/**
+	 * Put a delaying proxy between the relay and the Redis REST server that adds this round trip
+	 * time to every request (SSE messages arrive half of it later). Default: no proxy.
+	 */
+	redisRttMs?: number;
+	/**
+	 * `pglite` (default): PGlite in the data directory. `postgres`: a real PostgreSQL started for
+	 * the relay, reached like Neon through the driver's WebSocket path, each message held back
+	 * rttMs/2 in each direction (default 0).
+	 */
+	sql?: 'pglite' | { postgres: true; rttMs?: number };
+	/** Told about every request through the REST proxy (only with `redisRttMs`). */
+	onRestExchange?: (exchange: HttpExchange) => void;
+	/** Told about every WebSocket message between the relay and PostgreSQL (only with `postgres`). */
+	onSqlMessage?: (message: WsProxyMessage) => void;
+}
+
 export async function startTestRelay(
-	overrides: Partial<Record<keyof Config, string>> = {}
+	overrides: Partial<Record<keyof Config, string>> = {},
+	options: TestRelayOptions = {}
 ): Promise<TestRelay> {
 	const cleanups: (() => Promise<unknown>)[] = [];
 	try {
@@ -62,13 +85,33 @@ export async function startTestRelay(
 			token
 		});
 		cleanups.push(() => rest.close());
+		let restUrl = rest.url;
+		if (options.redisRttMs !== undefined) {
+			const proxy = await startDelayingHttpProxy({
+				target: rest.url,
+				rttMs: options.redisRttMs,
+				onExchange: options.onRestExchange
+			});
+			cleanups.push(() => proxy.close());
+			restUrl = proxy.url;
+		}
+		const database: Partial<Record<keyof Config, string>> = {};
+		if (typeof options.sql === 'object') {
+			const postgres = await startPostgres({
+				rttMs: options.sql.rttMs,
+				onMessage: options.onSqlMessage
+			});
+			cleanups.push(() => postgres.stop());
+			database.DATABASE_URL = postgres.databaseUrl;
+			database.DATABASE_WS_PROXY = postgres.wsProxy;
+		}
 		const telegram = await createFakeTelegram({ token: TEST_BOT_TOKEN });
 		cleanups.push(() => telegram.close());
 		const dataDir = await mkdtemp(join(tmpdir(), 'relay-test-'));
 		cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
 
 		const config = parseConfig({
-			UPSTASH_REDIS_REST_URL: rest.url,
+			UPSTASH_REDIS_REST_URL: restUrl,
 			UPSTASH_REDIS_REST_TOKEN: token,
 			AGENT_JWT_SECRET: TEST_JWT_SECRET,
 			DATA_DIR: dataDir,
@@ -78,6 +121,7 @@ export async function startTestRelay(
 			TELEGRAM_API_ROOT: telegram.apiRoot,
 			PUBLIC_URL: 'http://relay.test',
 			LOG_LEVEL: 'error',
+			...database,
 			...overrides
 		});
 		let offset = 0;

@@ -30,6 +30,8 @@ export interface RecordedCall {
 	payload: Payload;
 	/** Date.now() when the request arrived. */
 	at: number;
+	/** performance.now() when the request had arrived (body read), for latency measurements. */
+	receivedAt: number;
 	/** Set once answered. */
 	response?: ApiResponse;
 }
@@ -41,6 +43,8 @@ export interface FakeTelegram {
 	/** What getMe returns; pass as `botInfo` to skip the bot's init call. */
 	botInfo: UserFromGetMe;
 	calls: RecordedCall[];
+	/** Calls `listener` with every call as it arrives, before it is answered; returns the unsubscribe. */
+	onCall(listener: (call: RecordedCall) => void): () => void;
 	/** Every message sent to the chat (deleted ones flagged), in the state after all edits. */
 	messages(chatId: number | string): StoredMessage[];
 	/** Queues an update for getUpdates, or POSTs it to the webhook if one is set. */
@@ -112,6 +116,7 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
 	const commands = new Map<string, unknown[]>();
 	const failures: { method: string; error: ApiError; times: number }[] = [];
 	const calls: RecordedCall[] = [];
+	const listeners = new Set<(call: RecordedCall) => void>();
 
 	const commandKey = (p: Payload) =>
 		JSON.stringify([asObject(p.scope) ?? { type: 'default' }, p.language_code ?? '']);
@@ -185,8 +190,9 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
 		} catch {
 			return send(res, badRequest("can't parse request body"));
 		}
-		const call: RecordedCall = { method, payload, at: Date.now() };
+		const call: RecordedCall = { method, payload, at: Date.now(), receivedAt: performance.now() };
 		calls.push(call);
+		for (const listener of listeners) listener(call);
 		const answer = (response: ApiResponse) => {
 			call.response = response;
 			if (!res.writableEnded && !res.destroyed) send(res, response);
@@ -216,6 +222,10 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
 		token,
 		botInfo,
 		calls,
+		onCall(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
 		messages: (chatId) => messages.list(chatId),
 		pushUpdate: (update) => updates.push(update),
 		files,
