@@ -1,7 +1,8 @@
 /**
  * Benchmark (not a test) of the agent, for the README: time from start to connected, idle memory
- * (RSS) and CPU of a connected agent, and binary size — each against `bench/hello.ts` run (or
- * compiled) the same way in the same run, because on a noisy machine only the ratios hold.
+ * (RSS) and CPU of a connected agent, and binary size (or, without denort, an estimate of what
+ * the binary embeds: `scripts/embed_size.ts`) — each against `bench/hello.ts` run (or compiled)
+ * the same way in the same run, because on a noisy machine only the ratios hold.
  *
  * The relay is `test/stub_relay.ts` (the real shared tRPC router over in-memory services), served
  * in this process; the agent is a real `deno run <flags> main.ts start` child, paired by `init`
@@ -11,7 +12,8 @@
  *
  * @module
  */
-import { binaryName, permissionFlags } from "../scripts/compile.ts";
+import { binaryName, excludedPaths, permissionFlags } from "../scripts/compile.ts";
+import { type EmbedEstimate, graphInfo, measureEmbed } from "../scripts/embed_size.ts";
 import { messageOf } from "../src/errors.ts";
 import { startStubRelay, type StubRelay } from "../test/stub_relay.ts";
 import { BenchError, Child, reasonOf, sleep } from "./child.ts";
@@ -187,6 +189,16 @@ async function binarySizes(tmp: string): Promise<{ agent: number; hello: number 
   return { agent: await size(`${dist}/${binaryName(target)}`), hello: await size(helloPath) };
 }
 
+/** What compiling the agent and hello.ts would embed, estimated as `scripts/compile.ts` does. */
+async function embedSizes(): Promise<{ agent: EmbedEstimate; hello: EmbedEstimate }> {
+  const main = `${AGENT_DIR}/main.ts`;
+  const exclude = excludedPaths(await graphInfo(main, CONFIG));
+  return {
+    agent: await measureEmbed(main, CONFIG, exclude),
+    hello: await measureEmbed(HELLO, CONFIG, exclude),
+  };
+}
+
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
@@ -216,9 +228,16 @@ function schedCells(agent: Idle, hello: Idle, seconds: number): string[] {
 
 type Still = Awaited<ReturnType<typeof idle>>;
 type Sizes = Awaited<ReturnType<typeof binarySizes>>;
+type Embeds = Awaited<ReturnType<typeof embedSizes>>;
 
 /** The markdown table and the raw numbers behind it. */
-function report(times: StartTimes, still: Still, sizes: Sizes, clkTck: number): string[] {
+function report(
+  times: StartTimes,
+  still: Still,
+  sizes: Sizes,
+  embeds: Embeds,
+  clkTck: number,
+): string[] {
   const hello = median(times.hello);
   const [agentRss, helloRss] = [median(still.agent.rssKiB), median(still.hello.rssKiB)];
   const window = `${still.seconds.toFixed(1)} s`;
@@ -252,6 +271,13 @@ function report(times: StartTimes, still: Still, sizes: Sizes, clkTck: number): 
       mib(sizes.hello / 1024),
       ratio(sizes.agent, sizes.hello),
     ],
+    [
+      "compiled size estimate: what it embeds beside denort (modules + npm files)",
+      mib(embeds.agent.total / 1024),
+      `${(embeds.hello.total / 1024).toFixed(1)} KiB`,
+      // Both binaries are denort plus this: the difference, not a ratio, is what the agent adds.
+      `+${mib((embeds.agent.total - embeds.hello.total) / 1024)}`,
+    ],
   ];
   const list = (values: number[]) => values.map((v) => v.toFixed(0)).join(", ");
   const range = (kib: number[]) => `${mib(Math.min(...kib))}–${mib(Math.max(...kib))}`;
@@ -263,6 +289,13 @@ function report(times: StartTimes, still: Still, sizes: Sizes, clkTck: number): 
     `hello ${list(times.hello)}. RSS range: agent ${range(still.agent.rssKiB)}, hello ` +
     `${range(still.hello.rssKiB)}. Threads: agent ${threads(still.agent)}, hello ` +
     `${threads(still.hello)}.`,
+    `Embedded by the agent: ${embeds.agent.modules} modules (${
+      mib(embeds.agent.moduleBytes / 1024)
+    }), ` +
+    `npm ${mib(embeds.agent.npmBytes / 1024)}: ` +
+    embeds.agent.packages.filter((p) => p.bytes > 0).slice(0, 5)
+      .map((p) => `${p.id.split("_")[0]} ${mib(p.bytes / 1024)}`).join(", ") +
+    `; hello.ts: ${embeds.hello.modules} modules, ${embeds.hello.total} bytes.`,
   ];
 }
 
@@ -295,11 +328,12 @@ async function main(): Promise<void> {
   try {
     const setup: Setup = { relay, home, project, subscribedAt };
     const sizes = await binarySizes(project);
+    const embeds = await embedSizes();
     await pair(setup);
     const times = await startTimes(setup);
     const still = await idle(setup);
 
-    console.log(report(times, still, sizes, clkTck).join("\n"));
+    console.log(report(times, still, sizes, embeds, clkTck).join("\n"));
     console.log(`\n${note}`);
   } finally {
     clearTimeout(deadline);

@@ -9,13 +9,18 @@
  * `deno compile` needs the `denort` runtime of the same Deno version for each target. It comes
  * from `DENORT_BIN` (a local file; used for the host target only, since it is one platform's
  * binary), from Deno's cache (`$DENO_DIR/dl/release/v<version>/denort-<target>.zip`), or is
- * downloaded from dl.deno.land. When none works, the build stops with one line saying so.
+ * downloaded from dl.deno.land. When none works, the build stops with one line saying so, after
+ * printing an estimate of what the binary would embed (`embed_size.ts`).
+ *
+ * Only the npm packages the module graph reaches are embedded (`--exclude-unused-npm`), less the
+ * parts of them that nothing loads at run time ({@link NOT_AT_RUN_TIME}, given as `--exclude`).
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
 import { BuildError, messageOf, UsageError } from "../src/errors.ts";
+import { describeEstimate, type GraphInfo, graphInfo, measureEmbed } from "./embed_size.ts";
 
 /** Every target the agent ships for. */
 export const TARGETS = [
@@ -27,6 +32,25 @@ export const TARGETS = [
 ] as const;
 
 const AGENT_DIR = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/**
+ * Parts of reachable npm packages that the agent never loads; `deno compile` would embed them
+ * because it embeds whole package folders. `dir` absent: the whole package.
+ */
+export const NOT_AT_RUN_TIME: readonly { name: RegExp; dir?: string; why: string }[] = [
+  { name: /^typescript$/, why: "a peer dependency of @trpc/server, for its types only" },
+  { name: /^@typescript\/typescript-/, why: "typescript's native compiler, one per platform" },
+  { name: /^@anthropic-ai\/sdk$/, dir: "src", why: "TypeScript sources behind its source maps" },
+];
+
+/** The `--exclude` paths for the packages of a graph, from {@link NOT_AT_RUN_TIME}. */
+export function excludedPaths(info: GraphInfo): string[] {
+  return Object.values(info.npmPackages).flatMap(({ name, localPath }) => {
+    const rule = NOT_AT_RUN_TIME.find((r) => r.name.test(name));
+    if (!rule || !localPath) return [];
+    return [rule.dir ? `${localPath}/${rule.dir}` : localPath];
+  }).sort();
+}
 
 /** The targets named by `--target` (default: the host's). */
 export function parseTargets(values: string[], host: string = Deno.build.target): string[] {
@@ -79,7 +103,12 @@ async function denoDir(): Promise<string | null> {
 }
 
 /** Build one target; returns the path of the executable. */
-async function build(target: string, outDir: string, flags: string[]): Promise<string> {
+async function build(
+  target: string,
+  outDir: string,
+  flags: string[],
+  exclude: string[],
+): Promise<string> {
   const host = target === Deno.build.target;
   const env = Deno.env.toObject();
   const denort = env.DENORT_BIN;
@@ -98,6 +127,8 @@ async function build(target: string, outDir: string, flags: string[]): Promise<s
       "--config",
       `${AGENT_DIR}/deno.json`,
       ...flags,
+      "--exclude-unused-npm",
+      ...exclude.flatMap((path) => ["--exclude", path]),
       "--target",
       target,
       "--output",
@@ -158,9 +189,16 @@ export async function main(args: string[]): Promise<void> {
   const flags = permissionFlags();
   const outDir = values.out ?? `${AGENT_DIR}/dist`;
   await Deno.mkdir(outDir, { recursive: true });
+  const config = `${AGENT_DIR}/deno.json`;
+  const exclude = excludedPaths(await graphInfo(`${AGENT_DIR}/main.ts`, config));
   const sums: string[] = [];
   for (const target of targets) {
-    const path = await build(target, outDir, flags);
+    const path = await build(target, outDir, flags, exclude).catch(async (error) => {
+      // No binary: still say how big it would be, on stdout (stderr keeps its one line).
+      const estimate = await measureEmbed(`${AGENT_DIR}/main.ts`, config, exclude);
+      console.log(`estimate: ${describeEstimate("the agent", estimate)}, plus denort`);
+      throw error;
+    });
     sums.push(`${await sha256(path)}  ${binaryName(target)}`);
     console.log(`built ${path}`);
   }

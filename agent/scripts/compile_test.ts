@@ -1,7 +1,7 @@
 import denoJson from "../deno.json" with { type: "json" };
 import { assert, assertEquals, assertIncludes, assertThrows } from "../test/assert.ts";
 import { BuildError, UsageError } from "../src/errors.ts";
-import { binaryName, parseTargets, permissionFlags, TARGETS } from "./compile.ts";
+import { binaryName, excludedPaths, parseTargets, permissionFlags, TARGETS } from "./compile.ts";
 
 Deno.test("targets: host by default, all, or a checked list", () => {
   assertEquals(parseTargets([], "x86_64-unknown-linux-gnu"), ["x86_64-unknown-linux-gnu"]);
@@ -28,6 +28,23 @@ Deno.test("compile bakes in exactly the permissions of the dev and test tasks", 
   );
 });
 
+Deno.test("compile leaves out what nothing loads at run time, by the packages' folders", () => {
+  const pkg = (name: string, localPath?: string) => ({ name, dependencies: [], localPath });
+  const npmPackages = {
+    "typescript@7": pkg("typescript", "/cache/typescript/7"),
+    "@typescript/typescript-linux-x64@7": pkg("@typescript/typescript-linux-x64", "/cache/ts-x64"),
+    "@typescript/typescript-win32-x64@7": pkg("@typescript/typescript-win32-x64"),
+    "@anthropic-ai/sdk@1": pkg("@anthropic-ai/sdk", "/cache/sdk/1"),
+    "zod@4": pkg("zod", "/cache/zod/4"),
+    "typescript-helper@1": pkg("typescript-helper", "/cache/helper/1"),
+  };
+  assertEquals(excludedPaths({ modules: [], npmPackages }), [
+    "/cache/sdk/1/src",
+    "/cache/ts-x64",
+    "/cache/typescript/7",
+  ]);
+});
+
 async function compile(args: string[], env: Record<string, string>) {
   const out = await Deno.makeTempDir();
   const result = await new Deno.Command(Deno.execPath(), {
@@ -45,7 +62,8 @@ async function compile(args: string[], env: Record<string, string>) {
   }).output();
   const files = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name).sort();
   await Deno.remove(out, { recursive: true });
-  return { code: result.code, stderr: new TextDecoder().decode(result.stderr), files };
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: result.code, stdout: text(result.stdout), stderr: text(result.stderr), files };
 }
 
 Deno.test("a missing DENORT_BIN fails with one line and builds nothing", async () => {
@@ -60,7 +78,7 @@ Deno.test("a missing DENORT_BIN fails with one line and builds nothing", async (
 
 Deno.test("without a local runtime: a real build, or one line saying why not", async () => {
   const target = "aarch64-unknown-linux-gnu";
-  const { code, stderr, files } = await compile(["--target", target], {});
+  const { code, stdout, stderr, files } = await compile(["--target", target], {});
   if (code === 0) {
     // A runtime was in Deno's cache or could be downloaded: the build must be real.
     assertEquals(files, ["SHA256SUMS", binaryName(target)]);
@@ -70,4 +88,5 @@ Deno.test("without a local runtime: a real build, or one line saying why not", a
   assertEquals(lines.length, 1, stderr);
   assertIncludes(lines[0]!, `cannot build target ${target}: no denort runtime`);
   assertIncludes(lines[0]!, "dl.deno.land");
+  assertIncludes(stdout, "estimate: the agent embeds about ");
 });

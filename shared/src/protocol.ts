@@ -67,6 +67,9 @@ export const RUNNERS = [
 ] as const;
 export type RunnerName = (typeof RUNNERS)[number];
 
+/** How much an agent's runner may do without asking (chosen at `init`). */
+export const PERMISSION_MODES = ['ask', 'accept-edits', 'auto'] as const;
+
 /** Redis pub/sub channel that wakes an agent's command subscription. */
 export const agentChannel = (agentId: string): string => `agent:${agentId}`;
 

@@ -4,6 +4,7 @@ import { normalizePairingCode } from './pairing-code.ts';
 import {
 	CONSOLE_PROMPT_MAX_CHARS,
 	OUTPUT_CHUNK_MAX_CHARS,
+	PERMISSION_MODES,
 	RUNNERS,
 	TELEGRAM_TEXT_LIMIT
 } from './protocol.ts';
@@ -108,7 +109,7 @@ export const promptCommand = z.object({
 });
 
 /** How much an agent's runner may do without asking (chosen at `init`). */
-export const permissionMode = z.enum(['ask', 'accept-edits', 'auto']);
+export const permissionMode = z.enum(PERMISSION_MODES);
 export type PermissionMode = z.infer<typeof permissionMode>;
 
 /** Ids the agent gives its approval requests: random, URL-safe. */

@@ -12,6 +12,7 @@ import { startStubRelay } from "../../test/stub_relay.ts";
 import { fixtureBin, recordedArgv, tempProject } from "../../test/fixtures/runner_harness.ts";
 import { runAgent } from "../connection/agent_loop.ts";
 import { createApiClient } from "../connection/client.ts";
+import { ClaudeCodeRunner } from "../runners/claude_code.ts";
 import { createRunner } from "../runners/runner.ts";
 import { Policy } from "./policy.ts";
 import { PERMISSION_PROMPT_TOOL } from "./prompt_bridge.ts";
@@ -112,7 +113,11 @@ Deno.test("claude-code: permission prompts go through remoteagent's MCP tool to 
 });
 
 Deno.test("claude-code: auto mode keeps the old flags and starts no MCP server", () => {
-  const runner = createRunner({ runner: "claude-code", bin: "claude", permissionMode: "auto" }, {});
+  const runner = new ClaudeCodeRunner({
+    runner: "claude-code",
+    bin: "claude",
+    permissionMode: "auto",
+  }, {});
   const args = (runner as unknown as { args(r: { prompt: string; resume: null }): string[] })
     .args({ prompt: "hi", resume: null });
   assert.deepEqual(args.slice(-2), ["--permission-mode", "acceptEdits"]);

@@ -5,11 +5,12 @@ import type { AgentConfig } from "../config/schema.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import { type CliContext, warn } from "./context.ts";
 
-/** A `remoteagent` subcommand; it owns its help text. */
+/**
+ * A `remoteagent` subcommand; it owns its help text (its one-line summary is in the list of
+ * commands, `dispatch.ts`, which does not load it to show the list).
+ */
 export interface Command {
   name: string;
-  /** One line for the list of commands. */
-  summary: string;
   /** Full `--help` text. */
   help: string;
   /** Run with the arguments after the command name; resolves to the exit code. */

@@ -31,7 +31,6 @@ Options:
 /** The `config` command. */
 export const configCommand: Command = {
   name: "config",
-  summary: "show or change the permission mode and the rules allowed always",
   help: HELP,
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs("config", argv, OPTIONS, 1);

@@ -3,27 +3,66 @@ import { UsageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import type { Command } from "./command.ts";
 import { type CliContext, say } from "./context.ts";
-import { configCommand } from "./config.ts";
-import { doctorCommand } from "./doctor.ts";
-import { initCommand } from "./init.ts";
-import { listCommand } from "./list.ts";
-import { permissionPromptCommand } from "./permission_prompt.ts";
-import { removeCommand } from "./remove.ts";
-import { serviceCommand } from "./service.ts";
-import { startCommand } from "./start.ts";
-import { statusCommand } from "./status.ts";
+
+/**
+ * A subcommand as the command list knows it. Its module is imported only when it runs, so
+ * `start` carries neither the wizard of `init` nor the MCP server of `permission-prompt`
+ * (string-literal specifiers, which `deno compile` embeds).
+ */
+export interface CommandEntry {
+  name: string;
+  /** One line for the list of commands. */
+  summary: string;
+  load(): Promise<Command>;
+}
 
 /** Every subcommand, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [
-  initCommand,
-  startCommand,
-  listCommand,
-  statusCommand,
-  removeCommand,
-  configCommand,
-  serviceCommand,
-  doctorCommand,
-  permissionPromptCommand,
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "init",
+    summary: "pair this directory with your account (or change its runner)",
+    load: async () => (await import("./init.ts")).initCommand,
+  },
+  {
+    name: "start",
+    summary: "connect and run prompts (Ctrl-C to stop)",
+    load: async () => (await import("./start.ts")).startCommand,
+  },
+  {
+    name: "list",
+    summary: "list the agents configured on this machine",
+    load: async () => (await import("./list.ts")).listCommand,
+  },
+  {
+    name: "status",
+    summary: "show this directory's agent and its connection",
+    load: async () => (await import("./status.ts")).statusCommand,
+  },
+  {
+    name: "remove",
+    summary: "revoke an agent and delete its files",
+    load: async () => (await import("./remove.ts")).removeCommand,
+  },
+  {
+    name: "config",
+    summary: "show or change the permission mode and the rules allowed always",
+    load: async () => (await import("./config.ts")).configCommand,
+  },
+  {
+    name: "service",
+    summary: "run the agent in the background, across logout and reboot",
+    load: async () => (await import("./service.ts")).serviceCommand,
+  },
+  {
+    name: "doctor",
+    summary: "check permissions, server, token, runner and credentials",
+    load: async () => (await import("./doctor.ts")).doctorCommand,
+  },
+  {
+    name: "permission-prompt",
+    summary: "(used by the claude-code runner) answer Claude Code's permission prompts",
+    load: async () => (await import("./permission_prompt.ts")).permissionPromptCommand,
+  },
 ];
 
 /** Top-level help. */
@@ -70,5 +109,5 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       } (see \`remoteagent --help\`)`,
     );
   }
-  return await command.run(rest, ctx);
+  return await (await command.load()).run(rest, ctx);
 }

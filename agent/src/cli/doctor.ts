@@ -28,7 +28,6 @@ type Check = { ok: boolean; label: string; detail: string };
 /** The `doctor` command. */
 export const doctorCommand: Command = {
   name: "doctor",
-  summary: "check permissions, server, token, runner and credentials",
   help: HELP,
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs("doctor", argv, {}, 1);

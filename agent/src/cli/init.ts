@@ -61,7 +61,6 @@ files 0600; REMOTEAGENT_HOME moves them).`;
 /** The `init` command. */
 export const initCommand: Command = {
   name: "init",
-  summary: "pair this directory with your account (or change its runner)",
   help: HELP,
   async run(argv, ctx) {
     const { values } = parseCommandArgs("init", argv, OPTIONS);

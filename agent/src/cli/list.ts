@@ -13,7 +13,6 @@ Options:
 /** The `list` command. */
 export const listCommand: Command = {
   name: "list",
-  summary: "list the agents configured on this machine",
   help: HELP,
   async run(argv, ctx) {
     const { values } = parseCommandArgs("list", argv, {});

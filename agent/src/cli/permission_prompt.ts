@@ -22,7 +22,6 @@ Options:
 /** The `permission-prompt` command. */
 export const permissionPromptCommand: Command = {
   name: "permission-prompt",
-  summary: "(used by the claude-code runner) answer Claude Code's permission prompts",
   help: HELP,
   async run(argv, ctx) {
     if (argv.includes("--help") || argv.includes("-h")) return (say(ctx, HELP), 0);

@@ -18,7 +18,6 @@ Options:
 /** The `remove` command. */
 export const removeCommand: Command = {
   name: "remove",
-  summary: "revoke an agent and delete its files",
   help: HELP,
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs(

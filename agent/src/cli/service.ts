@@ -41,7 +41,6 @@ const ACTIONS = ["install", "uninstall", "status"] as const;
 /** The `service` command. */
 export const serviceCommand: Command = {
   name: "service",
-  summary: "run the agent in the background, across logout and reboot",
   help: HELP,
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs("service", argv, {}, 2);

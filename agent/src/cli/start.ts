@@ -25,7 +25,6 @@ Options:
 /** The `start` command. */
 export const startCommand: Command = {
   name: "start",
-  summary: "connect and run prompts (Ctrl-C to stop)",
   help: HELP,
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs("start", argv, {}, 1);

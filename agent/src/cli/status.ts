@@ -20,7 +20,6 @@ Options:
 /** The `status` command. */
 export const statusCommand: Command = {
   name: "status",
-  summary: "show this directory's agent and its connection",
   help: HELP,
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs("status", argv, {}, 1);

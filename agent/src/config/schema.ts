@@ -1,6 +1,11 @@
-/** Shapes of the files under `~/.remoteagent`, validated on every load. */
+/**
+ * Shapes of the files under `~/.remoteagent`, validated on every load. Loading goes through
+ * the zod-free `quick_parse.ts` first: this module (and zod) is imported only for a file that
+ * path does not accept, and by the commands that write the files.
+ */
 import { z } from "zod";
 import { permissionMode, runnerName } from "@remoteagent/shared/schemas.ts";
+import { AGENT_ID_PATTERN } from "./quick_parse.ts";
 
 /** Settings of the runner one agent drives (mirrors `RunnerSettings` of the runners). */
 export const runnerSettingsSchema = z.object({
@@ -25,7 +30,7 @@ export const globalConfigSchema = z.looseObject({
 export type GlobalConfig = z.infer<typeof globalConfigSchema>;
 
 /** Agent ids become file names: only safe characters. */
-export const agentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, "malformed agent id");
+export const agentIdSchema = z.string().regex(AGENT_ID_PATTERN, "malformed agent id");
 
 /** `~/.remoteagent/agents/{agentId}.json`: one paired agent. */
 export const agentConfigSchema = z.object({

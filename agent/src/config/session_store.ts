@@ -2,7 +2,7 @@
  * Resume handles for `continue`: which runner conversation belongs to which relay session.
  * Kept in `agents/{agentId}.sessions.json` (0600), bounded to the most recent entries.
  */
-import { describeIssues, sessionsFileSchema } from "./schema.ts";
+import { quickSessionsFile, type SessionsFile } from "./quick_parse.ts";
 import { readSecureJson, type Warn, writeSecureJson } from "./secure_file.ts";
 
 /** How many sessions can be continued; older ones are forgotten. */
@@ -32,14 +32,20 @@ export class SessionStore {
       return;
     }
     if (raw === null) return;
-    const parsed = sessionsFileSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.warn(`ignoring ${this.path} (${describeIssues(parsed.error)})`);
-      return;
-    }
-    for (const { sessionId, resume } of parsed.data.sessions.slice(-this.limit)) {
+    const file = quickSessionsFile(raw) ?? await this.#zodParse(raw);
+    if (!file) return;
+    for (const { sessionId, resume } of file.sessions.slice(-this.limit)) {
       this.#entries.set(sessionId, resume);
     }
+  }
+
+  /** zod's verdict on a file the quick path did not accept (a warning when it is bad). */
+  async #zodParse(raw: unknown): Promise<SessionsFile | null> {
+    const { describeIssues, sessionsFileSchema } = await import("./schema.ts");
+    const parsed = sessionsFileSchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    this.warn(`ignoring ${this.path} (${describeIssues(parsed.error)})`);
+    return null;
   }
 
   /** The resume handle of a session, or null when unknown or forgotten. */

@@ -5,14 +5,8 @@
 import type { z } from "zod";
 import { ConfigError, messageOf } from "../errors.ts";
 import { joinPath } from "./paths.ts";
-import {
-  type AgentConfig,
-  agentConfigSchema,
-  agentIdSchema,
-  describeIssues,
-  type GlobalConfig,
-  globalConfigSchema,
-} from "./schema.ts";
+import { AGENT_ID_PATTERN, quickAgentConfig, quickGlobalConfig } from "./quick_parse.ts";
+import type { AgentConfig, GlobalConfig } from "./schema.ts";
 import { ensureSecureDir, readSecureJson, type Warn, writeSecureJson } from "./secure_file.ts";
 
 const SESSIONS_SUFFIX = ".sessions.json";
@@ -51,7 +45,8 @@ export class ConfigStore {
   async loadGlobal(): Promise<GlobalConfig> {
     await this.checkDirs();
     const raw = await readSecureJson(this.configPath, this.warn);
-    return raw === null ? {} : parse(globalConfigSchema, raw, this.configPath);
+    if (raw === null) return {};
+    return quickGlobalConfig(raw) ?? await parse((s) => s.globalConfigSchema, raw, this.configPath);
   }
 
   /** Replace the global settings. */
@@ -76,7 +71,7 @@ export class ConfigStore {
       if (entry.name.endsWith(SESSIONS_SUFFIX) || entry.name.startsWith(".")) continue;
       const path = joinPath(this.agentsDir, entry.name);
       const raw = await readSecureJson(path, this.warn);
-      if (raw !== null) agents.push(parse(agentConfigSchema, raw, path));
+      if (raw !== null) agents.push(await parseAgent(raw, path));
     }
     return agents.sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -85,7 +80,7 @@ export class ConfigStore {
   async loadAgent(agentId: string): Promise<AgentConfig | null> {
     const path = this.agentPath(agentId);
     const raw = await readSecureJson(path, this.warn);
-    return raw === null ? null : parse(agentConfigSchema, raw, path);
+    return raw === null ? null : await parseAgent(raw, path);
   }
 
   /** Create or replace an agent's file. */
@@ -157,17 +152,28 @@ export async function realPath(dir: string): Promise<string> {
 }
 
 function safeId(agentId: string): string {
-  const result = agentIdSchema.safeParse(agentId);
-  if (!result.success) throw new ConfigError(`malformed agent id '${agentId}'`);
-  return result.data;
+  if (!AGENT_ID_PATTERN.test(agentId)) throw new ConfigError(`malformed agent id '${agentId}'`);
+  return agentId;
 }
 
-function parse<T extends z.ZodType>(schema: T, raw: unknown, path: string): z.infer<T> {
-  const result = schema.safeParse(raw);
+async function parseAgent(raw: unknown, path: string): Promise<AgentConfig> {
+  return quickAgentConfig(raw) ?? await parse((s) => s.agentConfigSchema, raw, path);
+}
+
+type Schemas = typeof import("./schema.ts");
+
+/** zod's verdict on a file the quick path did not accept: its value, or an error naming it. */
+async function parse<T>(
+  pick: (schemas: Schemas) => z.ZodType<T>,
+  raw: unknown,
+  path: string,
+): Promise<T> {
+  const schemas = await import("./schema.ts");
+  const result = pick(schemas).safeParse(raw);
   if (!result.success) {
     throw new ConfigError(
       `${path} is not a valid remoteagent file (${
-        describeIssues(result.error)
+        schemas.describeIssues(result.error)
       }): fix it or run \`remoteagent init\` again`,
     );
   }

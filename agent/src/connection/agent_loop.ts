@@ -4,7 +4,6 @@
  * (resuming after the last event id), stop on revocation, and shut down gracefully.
  */
 import { HEARTBEAT_INTERVAL_MS } from "@remoteagent/shared/protocol.ts";
-import { agentCommand } from "@remoteagent/shared/schemas.ts";
 import { messageOf, type RevokedError } from "../errors.ts";
 import type { Runner } from "../runners/runner.ts";
 import { ApprovalBroker } from "../approvals/broker.ts";
@@ -16,7 +15,7 @@ import type { AgentEventSink } from "./events.ts";
 import { dropReason, revocationOf } from "./failures.ts";
 import { retryTransient } from "./retry.ts";
 import { type ResumeStore, TaskQueue } from "./task_queue.ts";
-import { Reviewer } from "../review/reviewer.ts";
+import type { Reviewer } from "../review/reviewer.ts";
 import type { FileTransfer } from "../review/transfer.ts";
 
 /** Options of {@link runAgent}. */
@@ -88,15 +87,20 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
     expire: (input) => retrying(() => client.approval.expire.mutate(input)),
   }, timers);
   const permissions = options.permissions;
-  const reviewer = new Reviewer({
-    projectDir: options.projectDir,
-    reply: (target, text) => retrying(() => client.review.reply.mutate({ ...target, text })),
-    files: options.files ?? null,
-    busy: (): boolean => queue.busySessionId !== null,
-    onWarning: (message) => onEvent({ type: "warning", message }),
-  });
+  // The review code (snapshots, diffs, undo) is loaded with the first task or review command.
+  let loadedReviewer: Promise<Reviewer> | null = null;
+  const reviewer = () =>
+    loadedReviewer ??= import("../review/reviewer.ts").then(({ Reviewer }) =>
+      new Reviewer({
+        projectDir: options.projectDir,
+        reply: (target, text) => retrying(() => client.review.reply.mutate({ ...target, text })),
+        files: options.files ?? null,
+        busy: (): boolean => queue.busySessionId !== null,
+        onWarning: (message) => onEvent({ type: "warning", message }),
+      })
+    );
   const queue = new TaskQueue({
-    review: reviewer,
+    review: { begin: async (command) => await (await reviewer()).begin(command) },
     runner: options.runner,
     projectDir: options.projectDir,
     resumes: options.resumes,
@@ -136,6 +140,8 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
     // its session starts, so a new process of this agent gets it again if this one dies.
     // Anything else is acknowledged once taken.
     commands = commands.then(async () => {
+      // zod is loaded with the first command, not at start: an idle agent does without it.
+      const { agentCommand } = await import("@remoteagent/shared/schemas.ts");
       const parsed = agentCommand.safeParse(data);
       if (!parsed.success || parsed.data.type !== "prompt") {
         try {
@@ -156,7 +162,8 @@ export async function runAgent(options: AgentLoopOptions): Promise<void> {
       } else if (parsed.data.type === "approval") {
         broker.answer(parsed.data);
       } else if (parsed.data.type === "review") {
-        void reviewer.handle(parsed.data);
+        const command = parsed.data;
+        void reviewer().then((loaded) => loaded.handle(command));
       } else {
         queue.abort(parsed.data.sessionId);
       }

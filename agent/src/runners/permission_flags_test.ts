@@ -2,12 +2,17 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { drain, tempProject } from "../../test/fixtures/runner_harness.ts";
 import type { PermissionMode } from "../approvals/policy.ts";
+import { AiderRunner } from "./aider.ts";
+import { CodexRunner } from "./codex.ts";
+import { GeminiRunner } from "./gemini.ts";
 import { createRunner } from "./runner.ts";
 
+// The runner classes themselves: createRunner's runners load them on first use.
+const CLASSES = { gemini: GeminiRunner, codex: CodexRunner, aider: AiderRunner };
 type WithArgs = { args(r: { prompt: string; resume: null }): string[] };
-const argsOf = (runner: string, mode: PermissionMode | undefined, extraArgs?: string[]) =>
-  (createRunner(
-    { runner: runner as "gemini", bin: runner, permissionMode: mode, extraArgs },
+const argsOf = (runner: keyof typeof CLASSES, mode: PermissionMode | undefined, extra?: string[]) =>
+  (new CLASSES[runner](
+    { runner, bin: runner, permissionMode: mode, extraArgs: extra },
     {},
   ) as unknown as WithArgs).args({ prompt: "hi", resume: null });
 

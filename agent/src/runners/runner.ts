@@ -1,17 +1,12 @@
 /**
  * The one interface every AI runner implements, and the factory that picks one from settings.
+ * The factory loads the runner it names (and that runner's SDK) only when it is first used: an
+ * idle agent carries none of the others (issue 12).
  *
  * @module
  */
 import type { PermissionGate } from "../approvals/gate.ts";
 import type { PermissionMode } from "../approvals/policy.ts";
-import { AiderRunner } from "./aider.ts";
-import { ClaudeCodeRunner } from "./claude_code.ts";
-import { ClaudeSdkRunner } from "./claude_sdk.ts";
-import { CodexRunner } from "./codex.ts";
-import { CustomRunner } from "./custom.ts";
-import { GeminiRunner } from "./gemini.ts";
-import { OpenClawRunner } from "./openclaw.ts";
 
 /** Every runner name, in the order shown to users. Defined once here (candidate for `shared/`). */
 export const RUNNER_NAMES = [
@@ -110,22 +105,52 @@ export interface RunnerEnv {
   selfCommand?: string[];
 }
 
-/** Builds the runner that `settings.runner` names. */
+/**
+ * Builds the runner that `settings.runner` names. Its module is imported on the first
+ * `preflight()` or `run()`, not here.
+ */
 export function createRunner(settings: RunnerSettings, env: RunnerEnv = {}): Runner {
+  return new LazyRunner(settings.runner, () => loadRunner(settings, env));
+}
+
+/**
+ * Imports one runner's module and builds it. Every specifier is a string literal, so
+ * `deno compile` still finds and embeds each of them.
+ */
+async function loadRunner(settings: RunnerSettings, env: RunnerEnv): Promise<Runner> {
   switch (settings.runner) {
     case "claude-sdk":
-      return new ClaudeSdkRunner(settings, env);
+      return new (await import("./claude_sdk.ts")).ClaudeSdkRunner(settings, env);
     case "claude-code":
-      return new ClaudeCodeRunner(settings, env);
+      return new (await import("./claude_code.ts")).ClaudeCodeRunner(settings, env);
     case "codex":
-      return new CodexRunner(settings, env);
+      return new (await import("./codex.ts")).CodexRunner(settings, env);
     case "gemini":
-      return new GeminiRunner(settings, env);
+      return new (await import("./gemini.ts")).GeminiRunner(settings, env);
     case "aider":
-      return new AiderRunner(settings, env);
+      return new (await import("./aider.ts")).AiderRunner(settings, env);
     case "openclaw":
-      return new OpenClawRunner(settings, env);
+      return new (await import("./openclaw.ts")).OpenClawRunner(settings, env);
     case "custom":
-      return new CustomRunner(settings, env);
+      return new (await import("./custom.ts")).CustomRunner(settings, env);
+  }
+}
+
+/** A runner whose implementation is loaded (once) by its first call. */
+class LazyRunner implements Runner {
+  #runner: Promise<Runner> | null = null;
+
+  constructor(readonly name: RunnerName, private readonly load: () => Promise<Runner>) {}
+
+  async preflight(): Promise<string | null> {
+    return await (await this.#loaded()).preflight();
+  }
+
+  async *run(req: RunRequest): AsyncGenerator<string, RunResult, void> {
+    return yield* (await this.#loaded()).run(req);
+  }
+
+  #loaded(): Promise<Runner> {
+    return this.#runner ??= this.load();
   }
 }
