@@ -33,11 +33,18 @@ export const OUTPUT_CHUNK_MAX_CHARS = 16_000;
 /** Longest prompt the web console sends (a Telegram message is at most 4096). */
 export const CONSOLE_PROMPT_MAX_CHARS = 16_000;
 
-/** The agent sends a heartbeat this often while connected. */
-export const HEARTBEAT_INTERVAL_MS = 30_000;
+/**
+ * The agent sends a heartbeat this often while connected. Each costs the relay one Redis command
+ * (and no SQL unless something changed), so this sets most of an idle agent's cost.
+ */
+export const HEARTBEAT_INTERVAL_MS = 120_000;
 
-/** An agent silent for longer than this is considered offline (its owner is told). */
-export const OFFLINE_AFTER_MS = 90_000;
+/**
+ * An agent silent for longer than this is considered offline (its owner is told): two missed
+ * heartbeats and a margin. A dropped connection is noticed at once; only a silent network
+ * (a laptop asleep) waits this long.
+ */
+export const OFFLINE_AFTER_MS = 300_000;
 
 /** How long a prompt for an offline agent waits before it expires, unless configured otherwise. */
 export const DEFAULT_OFFLINE_QUEUE_MS = 10 * 60_000;

@@ -62,7 +62,14 @@ describe('empty values', () => {
 		const config = parseConfig({ ...valid, LOG_LEVEL: '', DATA_DIR: '', OFFLINE_AFTER_MS: '' });
 		expect(config.LOG_LEVEL).toBe('info');
 		expect(config.DATA_DIR).toBe('.data');
-		expect(config.OFFLINE_AFTER_MS).toBe(90_000);
+		expect(config.OFFLINE_AFTER_MS).toBe(300_000);
+	});
+
+	it('refuses an offline window no longer than the heartbeat interval, naming it', () => {
+		expect(() => parseConfig({ ...valid, OFFLINE_AFTER_MS: '90000' })).toThrowError(
+			/OFFLINE_AFTER_MS must be longer than the agents' heartbeat interval \(120 s\)/
+		);
+		expect(parseConfig({ ...valid, OFFLINE_AFTER_MS: '150000' }).OFFLINE_AFTER_MS).toBe(150_000);
 	});
 
 	describe('Stripe', () => {

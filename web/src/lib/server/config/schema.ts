@@ -3,7 +3,11 @@
  * message naming the variable and the expected shape; values are never echoed (they may be secrets).
  */
 import { z } from 'zod';
-import { DEFAULT_APPROVAL_TIMEOUT_MS } from '@remoteagent/shared';
+import {
+	DEFAULT_APPROVAL_TIMEOUT_MS,
+	HEARTBEAT_INTERVAL_MS,
+	OFFLINE_AFTER_MS
+} from '@remoteagent/shared';
 
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
 	z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -68,7 +72,9 @@ export const configFields = z.object({
 		z.number({ message: 'must be a whole number' }).int().positive()
 	),
 	OFFLINE_QUEUE_MS: duration(10 * 60_000),
-	OFFLINE_AFTER_MS: duration(90_000),
+	OFFLINE_AFTER_MS: duration(OFFLINE_AFTER_MS).refine((ms) => ms > HEARTBEAT_INTERVAL_MS, {
+		message: `must be longer than the agents' heartbeat interval (${HEARTBEAT_INTERVAL_MS / 1000} s)`
+	}),
 	/** How long a tool call waits for a person's approval before it is denied, in milliseconds. */
 	APPROVAL_TIMEOUT: duration(DEFAULT_APPROVAL_TIMEOUT_MS),
 	CRON_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
