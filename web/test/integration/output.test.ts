@@ -17,6 +17,8 @@ import {
 import { ALICE, pairAgent } from '../harness/accounts.ts';
 
 let t: TestRelay;
+/** Longer than an agent may be silent and still count as online. */
+const silence = () => t.relay.config.OFFLINE_AFTER_MS + 1_000;
 let alice: Awaited<ReturnType<typeof pairAgent>>;
 let client: AgentClient;
 
@@ -278,11 +280,11 @@ describe('presence', () => {
 	it('the sweep fails a task left running on an agent that went offline', async () => {
 		const sessionId = await runningSession('stranded');
 		await client.agent.heartbeat.mutate({ busySessionId: sessionId, version: 't' });
-		t.advance(5 * 60_000); // silent past OFFLINE_AFTER_MS
+		t.advance(silence()); // silent past OFFLINE_AFTER_MS
 		try {
 			expect((await runSweep(t.relay)).strandedTasks).toBe(1);
 		} finally {
-			t.advance(-5 * 60_000);
+			t.advance(-silence());
 		}
 		const [row] = await t.relay.db.select().from(sessions).where(eq(sessions.id, sessionId));
 		expect(row?.status).toBe('failed');
@@ -294,7 +296,7 @@ describe('presence', () => {
 
 	it('alerts the owner when an agent goes silent, and again when it is back', async () => {
 		await client.agent.heartbeat.mutate({ busySessionId: null, version: 'test' });
-		t.advance(91_000);
+		t.advance(silence());
 		try {
 			expect((await runSweep(t.relay)).wentOffline).toBe(1);
 			expect(t.telegram.messages(ALICE.id).at(-1)!.visible).toMatch(
@@ -309,7 +311,7 @@ describe('presence', () => {
 				.map((m) => m.visible);
 			expect(after).toContain('🟢 Your agent "my-api" is back online.');
 		} finally {
-			t.advance(-91_000);
+			t.advance(-silence());
 		}
 	});
 
@@ -319,13 +321,13 @@ describe('presence', () => {
 		const [row] = await t.relay.db.select().from(agents).where(eq(agents.id, alice.agentId));
 		expect(row?.status).toBe('offline');
 		const before = t.telegram.messages(ALICE.id).length;
-		t.advance(91_000);
+		t.advance(silence());
 		try {
 			expect((await runSweep(t.relay)).wentOffline).toBe(0);
 			await eventually(() => true);
 			expect(t.telegram.messages(ALICE.id).length).toBe(before);
 		} finally {
-			t.advance(-91_000);
+			t.advance(-silence());
 		}
 	});
 });

@@ -40,18 +40,30 @@ export const SWEEP_DATABASE_EVERY_MS = 10 * 60_000;
 export async function runSweep(relay: Relay, opts: SweepOptions = {}): Promise<SweepReport> {
 	const database =
 		opts.databaseEveryMs === undefined ||
-		(await relay.redis.set('sweep:database', '1', { nx: true, px: opts.databaseEveryMs })) === 'OK';
-	const wentOffline = await sweepPresence(relay, { orphans: database });
-	const strandedTasks = database || wentOffline > 0 ? await failSessionsOfOfflineAgents(relay) : 0;
-	const expiredPrompts =
-		database || (await relay.queue.activeAgents()).length > 0
-			? await sweepExpiredCommands(relay)
-			: 0;
-	const owedNotices = await sendOwedNotices(relay);
-	const trialReminders = database ? await sendTrialReminders(relay) : 0;
-	if (database) {
-		await deleteExpiredPairingCodes(relay);
-		await deleteExpiredWebSessions(relay);
+		(await relay.redis.set(DATABASE_GATE_KEY, '1', { nx: true, px: opts.databaseEveryMs })) ===
+			'OK';
+	try {
+		const wentOffline = await sweepPresence(relay, { orphans: database });
+		const strandedTasks =
+			database || wentOffline > 0 ? await failSessionsOfOfflineAgents(relay) : 0;
+		const expiredPrompts =
+			database || (await relay.queue.activeAgents()).length > 0
+				? await sweepExpiredCommands(relay)
+				: 0;
+		const owedNotices = await sendOwedNotices(relay);
+		const trialReminders = database ? await sendTrialReminders(relay) : 0;
+		if (database) {
+			await deleteExpiredPairingCodes(relay);
+			await deleteExpiredWebSessions(relay);
+		}
+		return { wentOffline, expiredPrompts, strandedTasks, owedNotices, trialReminders };
+	} catch (error) {
+		// The housekeeping did not happen: the next run, on any instance, does it.
+		if (database && opts.databaseEveryMs !== undefined) {
+			await relay.redis.del(DATABASE_GATE_KEY).catch(() => {});
+		}
+		throw error;
 	}
-	return { wentOffline, expiredPrompts, strandedTasks, owedNotices, trialReminders };
 }
+
+const DATABASE_GATE_KEY = 'sweep:database';

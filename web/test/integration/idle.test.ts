@@ -1,0 +1,193 @@
+/**
+ * Issue 12's promise for idle agents, counted: a connected agent that only heartbeats costs the
+ * relay one Redis command per heartbeat and one pipeline per periodic check, and no SQL at all;
+ * a revocation reaches it by push, and one whose message was lost by the next check or
+ * heartbeat. The heartbeat still brings the database up to date when something changed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { agents } from '../../src/lib/server/db/schema/index.ts';
+import { revokedKey } from '../../src/lib/server/relay/command-queue.ts';
+import { runSweep } from '../../src/lib/server/sweep.ts';
+import { startTestRelay, type TestRelay } from '../harness/relay.ts';
+import { ALICE, BOB, pairAgent } from '../harness/accounts.ts';
+import { agentClient, eventually, ScriptedAgent } from '../harness/scripted-agent.ts';
+
+let t: TestRelay;
+
+beforeAll(async () => {
+	t = await startTestRelay();
+});
+afterAll(async () => {
+	await t?.stop();
+});
+
+/** Counts Redis commands (inside pipelines too) and SQL statements while `counting`. */
+function meter() {
+	const restUrl = t.relay.config.UPSTASH_REDIS_REST_URL;
+	const counts = { redis: 0, sql: 0, commands: [] as string[] };
+	let counting = false;
+	const originalFetch = globalThis.fetch;
+	globalThis.fetch = (input, init) => {
+		const url = String(input instanceof Request ? input.url : input);
+		if (counting && url.startsWith(restUrl) && typeof init?.body === 'string') {
+			const body = JSON.parse(init.body) as unknown[];
+			const commands = url.includes('/pipeline') ? (body as unknown[][]) : [body];
+			counts.redis += commands.length;
+			for (const command of commands) counts.commands.push(String(command[0]).toLowerCase());
+		}
+		return originalFetch(input, init);
+	};
+	const pglite = t.relay.database.client as unknown as {
+		query: (...args: unknown[]) => Promise<unknown>;
+	};
+	const originalQuery = pglite.query;
+	pglite.query = function (this: unknown, ...args: unknown[]) {
+		if (counting) counts.sql++;
+		return originalQuery.apply(this, args);
+	};
+	return {
+		counts,
+		start: () => {
+			counting = true;
+		},
+		stop: () => {
+			counting = false;
+			globalThis.fetch = originalFetch;
+			pglite.query = originalQuery;
+		}
+	};
+}
+
+const online = async (userId: string) =>
+	eventually(
+		async () => (await t.services.agents.list({ userId }))[0]?.online,
+		10_000,
+		'agent online'
+	);
+
+describe('an idle connected agent', () => {
+	it('costs one Redis command per heartbeat, one pipeline per check, and no SQL', async () => {
+		const alice = await pairAgent(t.relay, t.services, ALICE, 'idle-box');
+		const queue = t.relay.queue as unknown as { pollMs: number };
+		const harnessPollMs = queue.pollMs;
+		queue.pollMs = 250; // the periodic check, fast enough to count several
+		const agent = new ScriptedAgent(agentClient(t.url, alice.token));
+		const beat = () =>
+			agent.client.agent.heartbeat.mutate({
+				busySessionId: null,
+				version: 'test',
+				permissionMode: 'ask'
+			});
+		agent.connect();
+		const m = meter();
+		try {
+			await online(alice.userId);
+			await beat(); // the first one after a connect brings the database up to date
+			m.start();
+			for (let i = 0; i < 10; i++) {
+				await beat();
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+			m.stop();
+			expect(m.counts.sql).toBe(0);
+			const heartbeats = m.counts.commands.filter((c) => c === 'evalsha').length;
+			const checks = m.counts.commands.filter((c) => c === 'xrange').length;
+			expect(heartbeats).toBe(10);
+			expect(checks).toBeGreaterThanOrEqual(2);
+			// Each check is XRANGE + lease renewal (ZADD, PEXPIRE) + revocation mark (EXISTS).
+			expect(m.counts.redis).toBe(heartbeats + 4 * checks);
+			expect(agent.errors).toEqual([]);
+		} finally {
+			m.stop();
+			agent.disconnect();
+			queue.pollMs = harnessPollMs;
+		}
+	});
+
+	it('is brought up to date when a heartbeat changes something, and only then', async () => {
+		const bob = await pairAgent(t.relay, t.services, BOB, 'mode-box');
+		const client = agentClient(t.url, bob.token);
+		// Connected, so this process hears its revocation and need not look it up on every call.
+		const agent = new ScriptedAgent(client);
+		agent.connect();
+		await online(bob.userId);
+		const m = meter();
+		try {
+			await client.agent.heartbeat.mutate({
+				busySessionId: null,
+				version: 'v',
+				permissionMode: 'ask'
+			});
+			m.start();
+			await client.agent.heartbeat.mutate({
+				busySessionId: null,
+				version: 'v',
+				permissionMode: 'ask'
+			});
+			expect(m.counts.sql).toBe(0);
+			await client.agent.heartbeat.mutate({
+				busySessionId: null,
+				version: 'v',
+				permissionMode: 'auto'
+			});
+			expect(m.counts.sql).toBeGreaterThan(0);
+		} finally {
+			m.stop();
+			agent.disconnect();
+		}
+		expect(await t.relay.redis.get(`agent:${bob.agentId}:permission-mode`)).toBe('auto');
+		const [row] = await t.relay.db.select().from(agents).where(eq(agents.id, bob.agentId));
+		expect(row?.status).toBe('online');
+	});
+
+	it('hears a revocation by push; a lost one ends it at the next check and heartbeat', async () => {
+		const carol = { id: 4242, firstName: 'Carol', username: 'carol' };
+		const pushed = await pairAgent(t.relay, t.services, carol, 'pushed');
+		const agent = new ScriptedAgent(agentClient(t.url, pushed.token));
+		agent.connect();
+		await online(pushed.userId);
+		await t.services.agents.remove({ userId: pushed.userId }, pushed.agentId);
+		await agent.until(
+			() => [...agent.errors, ...agent.connectionErrors].some((e) => String(e).includes('removed')),
+			10_000,
+			'the revocation'
+		);
+		agent.disconnect();
+
+		// The row is gone but no message is published: only the mark in Redis says so.
+		const dave = { id: 4343, firstName: 'Dave', username: 'dave' };
+		const lost = await pairAgent(t.relay, t.services, dave, 'lost');
+		const quiet = new ScriptedAgent(agentClient(t.url, lost.token));
+		quiet.connect();
+		await online(lost.userId);
+		await t.relay.db.delete(agents).where(eq(agents.id, lost.agentId));
+		await t.relay.redis.set(revokedKey(lost.agentId), '1', { ex: 60 });
+		await quiet.until(
+			() => [...quiet.errors, ...quiet.connectionErrors].some((e) => String(e).includes('removed')),
+			10_000,
+			'the periodic check to notice'
+		);
+		quiet.disconnect();
+		await expect(
+			quiet.client.agent.heartbeat.mutate({ busySessionId: null, version: 'v' })
+		).rejects.toThrow(/removed/);
+	});
+
+	it('leaves the database alone in the sweeps between its database runs', async () => {
+		await t.relay.redis.del('sweep:database');
+		const every = { databaseEveryMs: 60_000 };
+		const m = meter();
+		try {
+			m.start();
+			await runSweep(t.relay, every);
+			const housekeeping = m.counts.sql;
+			await runSweep(t.relay, every);
+			await runSweep(t.relay, every);
+			expect(housekeeping).toBeGreaterThan(0);
+			expect(m.counts.sql).toBe(housekeeping);
+		} finally {
+			m.stop();
+		}
+	});
+});
