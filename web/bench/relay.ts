@@ -342,7 +342,6 @@ async function promptLanes(t: TestRelay, cleanups: (() => unknown)[]) {
 	};
 }
 
-
 // ─── Trace: where the time of one prompt goes ──────────────────────────────────────────────
 
 interface Span {

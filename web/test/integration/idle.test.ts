@@ -9,6 +9,7 @@ import { eq } from 'drizzle-orm';
 import { agents } from '../../src/lib/server/db/schema/index.ts';
 import { revokedKey } from '../../src/lib/server/relay/command-queue.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
+import { identityKey } from '../../src/lib/server/agents/identity-cache.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import { ALICE, BOB, pairAgent } from '../harness/accounts.ts';
 import { agentClient, eventually, ScriptedAgent } from '../harness/scripted-agent.ts';
@@ -189,5 +190,27 @@ describe('an idle connected agent', () => {
 		} finally {
 			m.stop();
 		}
+	});
+
+	it('needs no SQL for an agent whose subscription is elsewhere, and forgets a revoked one', async () => {
+		const erin = { id: 4444, firstName: 'Erin', username: 'erin' };
+		const paired = await pairAgent(t.relay, t.services, erin, 'elsewhere');
+		const client = agentClient(t.url, paired.token);
+		const beat = () => client.agent.heartbeat.mutate({ busySessionId: null, version: 'v' });
+		await beat();
+		t.relay.identities.clear(); // as on another instance
+		const m = meter();
+		try {
+			m.start();
+			await beat();
+			expect(m.counts.sql).toBe(0);
+		} finally {
+			m.stop();
+		}
+		expect(await t.relay.redis.exists(identityKey(paired.agentId))).toBe(1);
+		await t.services.agents.remove({ userId: paired.userId }, paired.agentId);
+		expect(await t.relay.redis.exists(identityKey(paired.agentId))).toBe(0);
+		await expect(beat()).rejects.toThrow(/removed/);
+		expect(await t.relay.redis.exists(identityKey(paired.agentId))).toBe(0);
 	});
 });

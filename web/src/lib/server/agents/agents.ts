@@ -10,17 +10,25 @@ import { agents, sessions, users, type Agent } from '../db/schema/index.ts';
 import { InvalidAgentToken, verifyAgentToken } from '../auth/agent-token.ts';
 import type { CommandQueue } from '../relay/command-queue.ts';
 import type { AgentChannels } from '../relay/agent-channels.ts';
-import type { IdentityCache } from './identity-cache.ts';
+import {
+	identityKey,
+	storedIdentity,
+	storeIdentity,
+	type IdentityCache
+} from './identity-cache.ts';
 import type { Presence } from './presence.ts';
 import type { Notifier } from '../telegram/notifier.ts';
 
 /**
  * Verify the token AND that the agent still exists with that token id (revocation). The
- * database is asked unless this process authenticated the agent recently and would have heard
- * of its revocation since (identity-cache.ts).
+ * database is asked only when neither this process's memory nor Redis knows the agent
+ * (identity-cache.ts).
  */
 export async function authenticateAgent(
-	deps: Pick<Deps, 'db' | 'config'> & { identities: IdentityCache; channels: AgentChannels },
+	deps: Pick<Deps, 'db' | 'config' | 'redis'> & {
+		identities: IdentityCache;
+		channels: AgentChannels;
+	},
 	token: string
 ): Promise<AgentIdentity> {
 	let claims;
@@ -33,12 +41,18 @@ export async function authenticateAgent(
 	}
 	const cached = deps.channels.live ? deps.identities.get(claims.agentId, claims.tokenId) : null;
 	if (cached) return cached;
+	const stored = await storedIdentity(deps.redis, claims.agentId, claims.tokenId);
+	if (stored) {
+		deps.identities.set(claims.tokenId, stored);
+		return stored;
+	}
 	const [row] = await deps.db
 		.select({ id: agents.id, ownerId: agents.ownerId, name: agents.name })
 		.from(agents)
 		.where(and(eq(agents.id, claims.agentId), eq(agents.tokenId, claims.tokenId)));
 	if (!row) throw new DomainError('AGENT_REVOKED');
 	const identity = { agentId: row.id, accountId: row.ownerId, name: row.name };
+	await storeIdentity(deps.redis, claims.tokenId, identity);
 	deps.identities.set(claims.tokenId, identity);
 	return identity;
 }
@@ -116,7 +130,7 @@ export async function agentOfAccount(
 }
 
 export async function renameAgent(
-	deps: Pick<Deps, 'db'> & { queue: CommandQueue },
+	deps: Pick<Deps, 'db' | 'redis'> & { queue: CommandQueue },
 	user: UserIdentity,
 	agentId: string,
 	name: string
@@ -131,6 +145,7 @@ export async function renameAgent(
 		.update(agents)
 		.set({ name })
 		.where(and(eq(agents.id, agentId), eq(agents.ownerId, user.userId)));
+	await deps.redis.del(identityKey(agentId));
 	await deps.queue.changed(agentId);
 }
 
@@ -139,7 +154,7 @@ export async function renameAgent(
  * subscription is woken to notice within a moment. Queued commands go with it.
  */
 export async function removeAgent(
-	deps: Pick<Deps, 'db' | 'log'> & { queue: CommandQueue; presence: Presence },
+	deps: Pick<Deps, 'db' | 'log' | 'redis'> & { queue: CommandQueue; presence: Presence },
 	accountId: string,
 	agentId: string
 ): Promise<void> {
@@ -148,7 +163,9 @@ export async function removeAgent(
 		.where(and(eq(agents.id, agentId), eq(agents.ownerId, accountId)))
 		.returning({ id: agents.id });
 	if (deleted.length === 0) throw new DomainError('AGENT_NOT_FOUND');
+	// The mark first: from then on no lookup can record the agent's identity again.
 	await deps.queue.revoke(agentId);
+	await deps.redis.del(identityKey(agentId));
 	await deps.presence.forget(agentId);
 	deps.log.info('agent.removed', { agentId });
 }
