@@ -20,7 +20,7 @@ import { deriveWebhookSecret, SECRET_HEADER } from '../src/lib/server/telegram/w
 import { BuildMissingError, handlerFile, loadHandler, serveApp } from '../scripts/lib/app.ts';
 import { parseStartSettings } from '../scripts/lib/settings.ts';
 import { rps, startLoadWorker, type LoadResult } from './load.ts';
-import { median } from './support.ts';
+import { abortAfter, median, runCleanups } from './support.ts';
 
 const CONCURRENCY = 8; // requests in flight: 8 lanes on their own keep-alive connections
 const ROUNDS = 3; // timed rounds per path, paths alternating; the median counts
@@ -47,11 +47,7 @@ async function main(): Promise<void> {
 	const started = performance.now();
 	const loadBefore = loadavg()[0]!;
 	const cleanups: (() => unknown)[] = [];
-	const deadline = setTimeout(() => {
-		console.error(`error: the benchmark ran over ${DEADLINE_MS / 1000} s; stopping`);
-		void runCleanups(cleanups).finally(() => process.exit(1));
-	}, DEADLINE_MS);
-	deadline.unref();
+	const stopDeadline = abortAfter(DEADLINE_MS, cleanups);
 	try {
 		const app = handlerFile(buildDir); // throws, saying how to build, when there is no build
 		const secret = randomBytes(24).toString('hex');
@@ -144,7 +140,7 @@ async function main(): Promise<void> {
 				`total run time ${((performance.now() - started) / 1000).toFixed(1)} s.`
 		);
 	} finally {
-		clearTimeout(deadline);
+		stopDeadline();
 		await runCleanups(cleanups);
 	}
 }
@@ -189,16 +185,6 @@ function expectOnly401(path: string, result: LoadResult): void {
 	const wrong = Object.keys(result.statuses).filter((status) => status !== '401');
 	if (wrong.length > 0 || result.requests === 0) {
 		throw new Error(`${path}: expected only 401, got ${JSON.stringify(result.statuses)}`);
-	}
-}
-
-async function runCleanups(cleanups: (() => unknown)[]): Promise<void> {
-	for (const cleanup of cleanups.splice(0).reverse()) {
-		try {
-			await cleanup();
-		} catch {
-			// best effort: the rest must still run
-		}
 	}
 }
 

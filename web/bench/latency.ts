@@ -29,7 +29,8 @@ import {
 	productionPolling,
 	quantile,
 	runCleanups,
-	within
+	within,
+	abortAfter
 } from './support.ts';
 
 const USERS = 12; // chats taking turns, so no sample waits for a chat's 1 s Telegram pace
@@ -88,11 +89,7 @@ async function main(): Promise<void> {
 		}
 	);
 	const cleanups: (() => unknown)[] = [() => t.stop()];
-	const deadline = setTimeout(() => {
-		console.error(`error: the benchmark ran over ${DEADLINE_MS / 1000} s; stopping`);
-		void runCleanups(cleanups).finally(() => process.exit(1));
-	}, DEADLINE_MS);
-	deadline.unref();
+	const stopDeadline = abortAfter(DEADLINE_MS, cleanups);
 	try {
 		productionPolling(t);
 		const single = await singleRoundTrips(t);
@@ -175,7 +172,7 @@ async function main(): Promise<void> {
 		for (const path of paths) printPath(path);
 		console.log(`\ntotal run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 	} finally {
-		clearTimeout(deadline);
+		stopDeadline();
 		await runCleanups(cleanups);
 	}
 }

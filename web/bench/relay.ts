@@ -30,7 +30,8 @@ import {
 	runCleanups,
 	sqlSummary,
 	STEP_TIMEOUT_MS,
-	within
+	within,
+	abortAfter
 } from './support.ts';
 import { rps, startLoadWorker } from './load.ts';
 
@@ -51,11 +52,7 @@ async function main(): Promise<void> {
 	const loadBefore = loadavg()[0]!;
 	const t = await startTestRelay({ TELEGRAM_RATE_PER_MINUTE: '1000000' });
 	const cleanups: (() => unknown)[] = [() => t.stop()];
-	const deadline = setTimeout(() => {
-		console.error(`error: the benchmark ran over ${DEADLINE_MS / 1000} s; stopping`);
-		void runCleanups(cleanups).finally(() => process.exit(1));
-	}, DEADLINE_MS);
-	deadline.unref();
+	const stopDeadline = abortAfter(DEADLINE_MS, cleanups);
 	try {
 		const restUrl = t.relay.config.UPSTASH_REDIS_REST_URL!;
 		const restToken = t.relay.config.UPSTASH_REDIS_REST_TOKEN!;
@@ -202,7 +199,7 @@ async function main(): Promise<void> {
 		printTrace(trace);
 		console.log(`\ntotal run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
 	} finally {
-		clearTimeout(deadline);
+		stopDeadline();
 		await runCleanups(cleanups);
 	}
 }

@@ -100,3 +100,13 @@ export function quantile(values: number[], q: number): number {
 export function median(values: number[]): number {
 	return quantile(values, 0.5);
 }
+
+/** Stops a benchmark that runs over `ms`, cleaning up what it started. */
+export function abortAfter(ms: number, cleanups: (() => unknown)[]): () => void {
+	const deadline = setTimeout(() => {
+		console.error(`error: the benchmark ran over ${ms / 1000} s; stopping`);
+		void runCleanups(cleanups).finally(() => process.exit(1));
+	}, ms);
+	deadline.unref();
+	return () => clearTimeout(deadline);
+}

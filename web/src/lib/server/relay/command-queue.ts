@@ -24,6 +24,7 @@ import {
 import type { Sealer } from '../crypto/seal.ts';
 import type { AgentChannels, AgentSignal } from './agent-channels.ts';
 import type { Lease } from './subscription-leases.ts';
+import { Wake } from './follow.ts';
 
 /** Agents whose queue may hold entries; the sweeper walks this set. */
 const ACTIVE_QUEUES_KEY = 'queues:active';
@@ -341,30 +342,5 @@ export class CommandQueue {
 		} catch {
 			return null;
 		}
-	}
-}
-
-/** A resettable "something happened" flag that can be awaited with a timeout. */
-class Wake {
-	private pending = false;
-	private resolve: (() => void) | null = null;
-
-	fire(): void {
-		this.pending = true;
-		this.resolve?.();
-	}
-
-	async wait(timeoutMs: number): Promise<void> {
-		if (!this.pending) {
-			await new Promise<void>((resolve) => {
-				const timer = setTimeout(resolve, timeoutMs);
-				this.resolve = () => {
-					clearTimeout(timer);
-					resolve();
-				};
-			});
-		}
-		this.resolve = null;
-		this.pending = false;
 	}
 }

@@ -55,7 +55,7 @@ export async function* followStream(
 }
 
 /** A resettable "something happened" flag that can be awaited with a timeout. */
-class Wake {
+export class Wake {
 	private pending = false;
 	private resolve: (() => void) | null = null;
 
