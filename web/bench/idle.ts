@@ -68,7 +68,7 @@ async function main(): Promise<void> {
 		console.log('| --: | --: | --: | --: | --: | --: | --: |');
 		for (const r of rows) {
 			console.log(
-				`| ${r.agents.toLocaleString('en-US')} | ${r.redis.toFixed(1)} | ${r.rest.toFixed(1)} | ${r.sql.toFixed(2)} | ${r.server.toFixed(1)} | ${kib(r.rssPerAgent)} | ${kib(r.heapPerAgent)} |`
+				`| ${r.agents.toLocaleString('en-US')} | ${r.redis.toFixed(1)} | ${r.rest.toFixed(1)} | ${r.sql.toFixed(2)} | ${r.server.toFixed(1)} | ${perAgentMemory(r.agents, r.rssPerAgent)} | ${perAgentMemory(r.agents, r.heapPerAgent)} |`
 			);
 		}
 		console.log(
@@ -228,6 +228,9 @@ function totalCalls(info: string): number {
 	return total;
 }
 
+/** Memory per agent, where N agents are enough to rise above the process's own noise. */
+const perAgentMemory = (agents: number, bytes: number) =>
+	agents < 100 ? 'below noise' : kib(bytes);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
