@@ -22,6 +22,7 @@ import type { Notifier } from '../telegram/notifier.ts';
 import { appendLiveOutput, endLiveOutput } from '../telegram/live-output.ts';
 import { recordAfterSend } from '../telegram/after-send.ts';
 import type { Api } from 'grammy';
+import type { Redis } from '@upstash/redis';
 import { formatDuration } from './format.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import { abortMessageKey, startedKey } from '../telegram/receipt.ts';
@@ -238,20 +239,33 @@ export async function appendOutput(
 	}
 }
 
-/** Output events are sealed in Redis; see output-stream.ts for the reading side. */
+/** Append (KEYS[1] log, KEYS[2] channel; ARGV[1] sealed event, ARGV[2] TTL s); returns the id. */
+const PUBLISH_OUTPUT_SCRIPT = `
+local id = redis.call('XADD', KEYS[1], '*', 'sealed', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', KEYS[2], id)
+return id`;
+const publishOutputScripts = new WeakMap<Redis, ReturnType<Redis['createScript']>>();
+
+/**
+ * Output events are sealed in Redis, appended and announced in one round trip; see
+ * output-stream.ts for the reading side.
+ */
 async function publishOutput(
 	deps: Pick<SessionDeps, 'redis' | 'sealer'>,
 	sessionId: string,
 	event: OutputEvent
 ): Promise<string> {
 	const sealed = await deps.sealer.seal('output', sessionId, JSON.stringify(event));
-	const id = await deps.redis.xadd(outputLogKey(sessionId), '*', { sealed });
-	await deps.redis
-		.pipeline()
-		.expire(outputLogKey(sessionId), OUTPUT_TTL_S)
-		.publish(outputChannel(sessionId), id)
-		.exec();
-	return id;
+	let script = publishOutputScripts.get(deps.redis);
+	if (!script) {
+		script = deps.redis.createScript<string>(PUBLISH_OUTPUT_SCRIPT);
+		publishOutputScripts.set(deps.redis, script);
+	}
+	return (await script.exec(
+		[outputLogKey(sessionId), outputChannel(sessionId)],
+		[sealed, String(OUTPUT_TTL_S)]
+	)) as string;
 }
 
 /** The agent reports the end of a task: status recorded, the chat gets a NEW message (edits do not notify). */
