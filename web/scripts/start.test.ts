@@ -255,7 +255,7 @@ describe('pnpm start', () => {
 		);
 		// The real SDK, as the app uses it: a checkout paid on the stand-in's page sends its
 		// signed events to this app, which verifies them (no account has this customer).
-		const stripe = createStripe(billing)!;
+		const stripe = (await createStripe(billing))!;
 		const customer = await stripe.customers.create({});
 		const session = await stripe.checkout.sessions.create({
 			mode: 'subscription',

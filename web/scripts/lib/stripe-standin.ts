@@ -5,7 +5,6 @@
  * go to this app's /api/stripe/webhook, signed with STRIPE_WEBHOOK_SECRET.
  */
 import type { Config } from '../../src/lib/server/config/schema.ts';
-import { createFakeStripe } from '../../test/harness/stripe-api.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -22,6 +21,9 @@ export async function startStripeStandIn(
 	base: URL,
 	appUrl: string
 ): Promise<{ stop(): Promise<void> }> {
+	// Loaded only when it runs: the stand-in and the Stripe SDK it uses stay out of a server
+	// without billing.
+	const { createFakeStripe } = await import('../../test/harness/stripe-api.ts');
 	const prices = [
 		{ id: config.STRIPE_PRICE_SOLO!, unit_amount: 500 },
 		{ id: config.STRIPE_PRICE_PRO!, unit_amount: 1500 },

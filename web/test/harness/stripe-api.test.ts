@@ -12,7 +12,10 @@ let stripe: Stripe;
 
 beforeAll(async () => {
 	fake = await createFakeStripe({ retries: 2 });
-	stripe = createStripe({ STRIPE_SECRET_KEY: fake.secretKey, STRIPE_API_BASE: fake.apiBase })!;
+	stripe = (await createStripe({
+		STRIPE_SECRET_KEY: fake.secretKey,
+		STRIPE_API_BASE: fake.apiBase
+	}))!;
 });
 afterAll(() => fake.close());
 
@@ -71,10 +74,10 @@ describe('Stripe stand-in', () => {
 	});
 
 	it('refuses a wrong key with an authentication error', async () => {
-		const other = createStripe({
+		const other = (await createStripe({
 			STRIPE_SECRET_KEY: 'sk_test_wrong_key_00000000',
 			STRIPE_API_BASE: fake.apiBase
-		})!;
+		}))!;
 		const error = await rejection(other.customers.create({}));
 		expect(error).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
 		expect(error.statusCode).toBe(401);

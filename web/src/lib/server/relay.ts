@@ -89,7 +89,7 @@ export async function createRelay(config: Config, opts: RelayOptions = {}): Prom
 		sealer,
 		limits: createLimits(redis),
 		claims: new UpdateClaims(redis, config.AGENT_JWT_SECRET),
-		stripe: createStripe(config),
+		stripe: await createStripe(config),
 		channels,
 		identities,
 		presence: new Presence(redis),

@@ -2,15 +2,18 @@
  * The Stripe client, built from the config: null when billing is off (no STRIPE_SECRET_KEY), so
  * no code path can call Stripe then. STRIPE_API_BASE points the unmodified SDK at the local
  * stand-in through its `host`/`port`/`protocol` options (config validation refuses it for a live key).
+ * The SDK is loaded only when billing is on: it is a large module a server without billing never
+ * needs in memory.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { Config } from '../config/schema.ts';
 import type { PaidPlan } from './entitlements.ts';
 
-export function createStripe(
+export async function createStripe(
 	config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_BASE'>
-): Stripe | null {
+): Promise<Stripe | null> {
 	if (!config.STRIPE_SECRET_KEY) return null;
+	const { default: Stripe } = await import('stripe');
 	const base = config.STRIPE_API_BASE ? new URL(config.STRIPE_API_BASE) : null;
 	return new Stripe(config.STRIPE_SECRET_KEY, {
 		maxNetworkRetries: 2,

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -12,7 +12,8 @@ import {
 	sqlStateOf,
 	type OpenedDb
 } from '../../../../test/harness/db.ts';
-import { createDb, describeDatabaseUrl, type Db } from './index.ts';
+import { createDb, describeDatabaseUrl, PGLITE_SETTINGS, pgliteOptions, type Db } from './index.ts';
+import { initPgliteDir } from './pglite-init.ts';
 import { findMigrationsFolder, migrate, MIGRATIONS_FOLDER } from './migrate.ts';
 import { users } from './schema/index.ts';
 
@@ -152,6 +153,34 @@ describe('embedded database (PGlite)', () => {
 			const [again] = await second.db.select().from(users).where(eq(users.id, user.id));
 			await second.close();
 			expect(again).toEqual(user);
+		} finally {
+			await rm(root, { recursive: true, force: true });
+		}
+	});
+
+	it('runs PostgreSQL with PGLITE_SETTINGS, without writing them into the data directory', async () => {
+		const root = await mkdtemp(join(tmpdir(), 'remoteagent-pglite-'));
+		try {
+			const handle = await createDb({ dataDir: root });
+			const shown = await rowsOf(handle.db, sql`show shared_buffers`);
+			await handle.close();
+			expect(shown).toEqual([{ shared_buffers: PGLITE_SETTINGS.shared_buffers }]);
+			const conf = readFileSync(join(root, 'pglite', 'postgresql.conf'), 'utf8');
+			expect(conf).not.toContain(`shared_buffers = ${PGLITE_SETTINGS.shared_buffers}`);
+		} finally {
+			await rm(root, { recursive: true, force: true });
+		}
+	});
+
+	it('says in one error when the data directory cannot be created', async () => {
+		const root = await mkdtemp(join(tmpdir(), 'remoteagent-pglite-'));
+		try {
+			// A file where the cluster's directory would go.
+			const dir = join(root, 'pglite');
+			await writeFile(dir, 'not a directory');
+			await expect(initPgliteDir(dir, pgliteOptions())).rejects.toThrow(
+				/^creating the embedded database in .*\/pglite failed \(exit 1\): /
+			);
 		} finally {
 			await rm(root, { recursive: true, force: true });
 		}
