@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { binaryName, excludedPaths, permissionFlags } from "../scripts/compile.ts";
+import { binaryName, excludedPaths, runFlags } from "../scripts/compile.ts";
 import { type EmbedEstimate, graphInfo, measureEmbed } from "../scripts/embed_size.ts";
 import { messageOf } from "../src/errors.ts";
 import { startStubRelay, type StubRelay } from "../test/stub_relay.ts";
@@ -31,8 +31,8 @@ const CONNECTED = /connected: waiting for prompts/;
 const AGENT_DIR = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const CONFIG = `${AGENT_DIR}/deno.json`;
 const HELLO = `${AGENT_DIR}/bench/hello.ts`;
-/** The agent's own permission flags (those of the run, test and compile tasks). */
-const FLAGS = permissionFlags();
+/** The agent's own run flags (those of the dev task, which compile bakes in). */
+const FLAGS = runFlags();
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -2,8 +2,9 @@
 /**
  * The `remoteagent` command of the npm package (and of `pnpm agent` in a source checkout):
  * runs the agent's `main.ts` on the Deno that the `deno` npm package installed, in the caller's
- * directory, with the same permission flags as the compiled binary. Ctrl-C reaches Deno
- * directly (same process group): this wrapper only waits for it and passes its exit code on.
+ * directory, with the same flags (permissions, no code cache) as the compiled binary. Ctrl-C
+ * reaches Deno directly (same process group): this wrapper only waits for it and passes its
+ * exit code on.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -15,7 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 // Packed: main.ts sits beside this file. Source checkout: one directory up (agent/).
 const root = existsSync(join(here, "main.ts")) ? here : dirname(here);
 const config = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
-const permissions = config.tasks.dev.match(/--allow-[a-z-]+(=\S+)?/g) ?? [];
+// The dev task's permissions and runtime flags (--no-code-cache), as compile bakes them in.
+const flags = config.tasks.dev.match(/--allow-[a-z-]+(=\S+)?|--no-code-cache/g) ?? [];
 
 /** The deno executable: DENO_BIN, else the one the `deno` npm package installed. */
 function denoExecutable() {
@@ -45,7 +47,7 @@ const child = spawn(
   [
     "run",
     "--quiet",
-    ...permissions,
+    ...flags,
     "--config",
     join(root, "deno.json"),
     join(root, "main.ts"),

@@ -53,7 +53,8 @@ export function launchCommand(
   const exe = execPath.split(/[\\/]/).pop()!.toLowerCase();
   if (exe !== "deno" && exe !== "deno.exe") return [execPath, "start"];
   const main = fileURLToPath(mainModule);
-  const flags = denoJson.tasks.dev.match(/--allow-[a-z-]+(=\S+)?/g) ?? [];
+  // The dev task's permissions and runtime flags, as scripts/compile.ts bakes them in.
+  const flags = denoJson.tasks.dev.match(/--allow-[a-z-]+(=\S+)?|--no-code-cache/g) ?? [];
   return [
     execPath,
     "run",

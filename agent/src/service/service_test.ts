@@ -87,7 +87,7 @@ Deno.test("the launchd plist escapes XML and parses as a property list", async (
   }
 });
 
-Deno.test("the service runs a compiled binary as is, and deno with the agent's permissions", () => {
+Deno.test("the service runs a compiled binary as is, and deno with the agent's run flags", () => {
   assertEquals(launchCommand("/usr/local/bin/remoteagent", "file:///x/main.ts"), [
     "/usr/local/bin/remoteagent",
     "start",
@@ -95,6 +95,7 @@ Deno.test("the service runs a compiled binary as is, and deno with the agent's p
   const viaDeno = launchCommand("/opt/node_modules/deno/deno", "file:///opt/ra/main.ts");
   assertEquals(viaDeno.slice(0, 3), ["/opt/node_modules/deno/deno", "run", "--quiet"]);
   assert(viaDeno.includes("--allow-net"));
+  assert(viaDeno.includes("--no-code-cache"));
   assertEquals(viaDeno.slice(-4), ["--config", "/opt/ra/deno.json", "/opt/ra/main.ts", "start"]);
   const env = serviceEnvironment((n) => ({ PATH: "/bin", ANTHROPIC_API_KEY: "sk-secret" })[n]);
   assertEquals(env, { PATH: "/bin" });
