@@ -30,6 +30,9 @@ describe('startTestRelay with a network between the relay and its stores', () =>
 		const agent = new ScriptedAgent(agentClient(t.url, account.token));
 		agent.connect();
 		try {
+			await eventually(
+				async () => (await t.services.agents.list({ userId: account.userId }))[0]?.online
+			);
 			const calls: RecordedCall[] = [];
 			const unsubscribe = t.telegram.onCall((call) => calls.push(call));
 			const restBefore = exchanges.length;
@@ -48,7 +51,9 @@ describe('startTestRelay with a network between the relay and its stores', () =>
 			expect(agent.prompts()[0]?.prompt).toBe('hello over the network');
 			expect(sqlMessages.length).toBeGreaterThan(sqlBefore);
 			expect(sqlMessages.slice(sqlBefore).map((m) => m.direction)).toContain('down');
-			// The stand-in told its listener about the reply as it arrived.
+			// The stand-in told its listener about the reply as it arrived (after the agent had the
+			// prompt: the reply is not on the prompt's path).
+			await eventually(() => calls.some((c) => c.method === 'sendMessage'));
 			expect(calls.map((c) => [c.method, String(c.payload.text)])).toContainEqual([
 				'sendMessage',
 				expect.stringContaining('working…')
