@@ -10,6 +10,7 @@ import { agents } from '../../src/lib/server/db/schema/index.ts';
 import { revokedKey } from '../../src/lib/server/relay/command-queue.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
 import { identityKey } from '../../src/lib/server/agents/identity-cache.ts';
+import { DISCONNECT_GRACE_MS } from '../../src/lib/server/agents/presence.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import { ALICE, BOB, pairAgent } from '../harness/accounts.ts';
 import { agentClient, eventually, ScriptedAgent } from '../harness/scripted-agent.ts';
@@ -212,5 +213,42 @@ describe('an idle connected agent', () => {
 		expect(await t.relay.redis.exists(identityKey(paired.agentId))).toBe(0);
 		await expect(beat()).rejects.toThrow(/removed/);
 		expect(await t.relay.redis.exists(identityKey(paired.agentId))).toBe(0);
+	});
+
+	it('counts an agent whose connection dropped as offline after a short grace, unless it is back', async () => {
+		const frank = { id: 4545, firstName: 'Frank', username: 'frank' };
+		const paired = await pairAgent(t.relay, t.services, frank, 'dropped');
+		const leases = () => t.relay.redis.zcard(`agent:${paired.agentId}:subs`);
+		const connect = () => {
+			const agent = new ScriptedAgent(agentClient(t.url, paired.token));
+			agent.connect();
+			return agent;
+		};
+		const first = connect();
+		const second = connect();
+		await eventually(async () => (await leases()) === 2, 10_000, 'two subscriptions');
+		first.disconnect(); // the other one is still live: nothing changes
+		await eventually(async () => (await leases()) === 1, 10_000, 'one released');
+		const status = async () =>
+			(await t.relay.db.select().from(agents).where(eq(agents.id, paired.agentId)))[0]?.status;
+		t.advance(DISCONNECT_GRACE_MS + 1_000);
+		try {
+			await runSweep(t.relay);
+			expect(await status()).toBe('online');
+		} finally {
+			t.advance(-(DISCONNECT_GRACE_MS + 1_000));
+		}
+		second.disconnect(); // killed: no goodbye
+		await eventually(async () => (await leases()) === 0, 10_000, 'the last released');
+		t.advance(DISCONNECT_GRACE_MS + 1_000);
+		try {
+			await runSweep(t.relay);
+			expect(await status()).toBe('offline');
+		} finally {
+			t.advance(-(DISCONNECT_GRACE_MS + 1_000));
+		}
+		expect(t.telegram.messages(frank.id).at(-1)?.visible).toMatch(
+			/Your agent "dropped" went offline/
+		);
 	});
 });

@@ -38,6 +38,21 @@ for i = 1, #lapsed, 2 do
 end
 return lapsed`;
 
+/**
+ * A subscription ended (KEYS[1] its agent's leases, KEYS[2] seen; ARGV[1] its lease, ARGV[2]
+ * agent id, ARGV[3] the lowered last-seen time): its lease goes, and if it was the agent's last,
+ * the agent's last-seen time moves back so the sweep finds it gone after a short grace.
+ */
+const DISCONNECTED_SCRIPT = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('ZCARD', KEYS[1]) == 0 then
+	redis.call('ZADD', KEYS[2], 'XX', 'LT', ARGV[3], ARGV[2])
+end
+return 0`;
+
+/** How long an agent whose connection dropped has to come back before it counts as offline. */
+export const DISCONNECT_GRACE_MS = 60_000;
+
 export class Presence {
 	private readonly heartbeatScript;
 	private readonly takeLapsedScript;
@@ -72,6 +87,25 @@ export class Presence {
 			.zadd(SEEN_KEY, { score: now.getTime(), member: agentId })
 			.del(beatKey(agentId))
 			.exec();
+	}
+
+	/**
+	 * A command subscription ended without a goodbye (a crash, a dropped network): unless another
+	 * one of the agent is live, it counts as offline `DISCONNECT_GRACE_MS` from now, not
+	 * `offlineAfterMs` after its last heartbeat. A reconnect or heartbeat in between keeps it online.
+	 */
+	async disconnected(
+		agentId: string,
+		lease: { key: string; member: string },
+		now: Date,
+		offlineAfterMs: number
+	): Promise<void> {
+		const lapse = now.getTime() - offlineAfterMs + DISCONNECT_GRACE_MS;
+		await this.redis.eval(
+			DISCONNECTED_SCRIPT,
+			[lease.key, SEEN_KEY],
+			[lease.member, agentId, String(Math.floor(lapse))]
+		);
 	}
 
 	/** The next heartbeat of this agent counts as a change. */

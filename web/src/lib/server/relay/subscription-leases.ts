@@ -1,7 +1,8 @@
 /**
  * A cap on live command subscriptions per agent, shared by every instance: each subscription
  * holds a lease in a Redis sorted set (member: a random id, score: when it lapses), renewed by
- * the subscription's periodic check (command-queue.ts) and removed when it ends.
+ * the subscription's periodic check (command-queue.ts) and removed when it ends (with the
+ * agent's presence: agents/presence.ts `disconnected`).
  *
  * Leases are long (renewals are the only Redis traffic of an idle agent besides its heartbeat),
  * so a subscription whose instance died without releasing its lease would hold a place for a
@@ -16,11 +17,10 @@ import { agentChannel } from '@remoteagent/shared';
 export const MAX_SUBSCRIPTIONS_PER_AGENT = 3;
 
 export interface Lease {
-	/** The sorted set and this lease's member in it, for the renewal in the periodic check. */
+	/** The sorted set and this lease's member in it, for the renewal and the release. */
 	key: string;
 	member: string;
 	ms: number;
-	release(): Promise<void>;
 }
 
 export const leasesKey = (agentId: string) => `agent:${agentId}:subs`;
@@ -58,12 +58,5 @@ export async function acquireSubscriptionLease(
 		[key, agentChannel(agentId)],
 		[String(now), String(now + leaseMs), member, String(max), String(leaseMs)]
 	);
-	return {
-		key,
-		member,
-		ms: leaseMs,
-		release: async () => {
-			await redis.zrem(key, member);
-		}
-	};
+	return { key, member, ms: leaseMs };
 }

@@ -51,7 +51,9 @@ export function createServices(relay: Relay): ApiServices {
 						admit: (entry, pushed) => admitCommand(relay, agent.agentId, entry, pushed)
 					});
 				} finally {
-					await lease.release().catch(() => {});
+					await relay.presence
+						.disconnected(agent.agentId, lease, relay.now(), relay.config.OFFLINE_AFTER_MS)
+						.catch(() => {});
 				}
 			},
 			ack: (agent, eventId) => relay.queue.ack(agent.agentId, eventId)
