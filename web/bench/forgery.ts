@@ -15,8 +15,8 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bot, webhookCallback } from 'grammy';
-import type { UserFromGetMe } from 'grammy/types';
 import { deriveWebhookSecret, SECRET_HEADER } from '../src/lib/server/telegram/webhook-secret.ts';
+import { testBotInfo } from '../test/harness/telegram-api.ts';
 import { BuildMissingError, handlerFile, loadHandler, serveApp } from '../scripts/lib/app.ts';
 import { parseStartSettings } from '../scripts/lib/settings.ts';
 import { rps, startLoadWorker, type LoadResult } from './load.ts';
@@ -147,22 +147,9 @@ async function main(): Promise<void> {
 
 /** grammY's own webhook handler, as its documentation sets it up for `node:http`. */
 function grammyServer(secretToken: string): Server {
-	const botInfo: UserFromGetMe = {
-		id: 123456789,
-		is_bot: true,
-		first_name: 'Bench Bot',
-		username: 'bench_bot',
-		can_join_groups: true,
-		can_read_all_group_messages: false,
-		supports_inline_queries: false,
-		can_connect_to_business: false,
-		has_main_web_app: false,
-		has_topics_enabled: false,
-		allows_users_to_create_topics: false,
-		can_manage_bots: false,
-		supports_join_request_queries: false
-	};
-	const bot = new Bot('123456789:bench-token-never-used-abcdef', { botInfo });
+	const token = '123456789:bench-token-never-used-abcdef';
+	const botInfo = testBotInfo(token, 'Bench Bot', 'bench_bot');
+	const bot = new Bot(token, { botInfo });
 	bot.on('message', () => {});
 	const callback = webhookCallback(bot, 'http', { secretToken });
 	const listener: RequestListener = (req, res) => void callback(req, res);

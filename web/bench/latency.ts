@@ -14,23 +14,18 @@ import { eq, sql } from 'drizzle-orm';
 import { sessions } from '../src/lib/server/db/schema/index.ts';
 import { pairAgent, textUpdate, type Person } from '../test/harness/accounts.ts';
 import { startTestRelay, type TestRelay } from '../test/harness/relay.ts';
-import {
-	agentClient,
-	ScriptedAgent,
-	TEST_INSTANCE,
-	type Received
-} from '../test/harness/scripted-agent.ts';
+import { ScriptedAgent, TEST_INSTANCE, type Received } from '../test/harness/scripted-agent.ts';
 import type { RecordedCall } from '../test/harness/telegram-api.ts';
 import { criticalPath, restRoundTrip, SqlRoundTrips, type RoundTrip } from './round-trips.ts';
 import {
 	median,
-	online,
 	person,
 	productionPolling,
 	quantile,
 	runCleanups,
 	within,
-	abortAfter
+	abortAfter,
+	connectedAgent
 } from './support.ts';
 
 const USERS = 12; // chats taking turns, so no sample waits for a chat's 1 s Telegram pace
@@ -199,15 +194,7 @@ async function connectLanes(t: TestRelay, cleanups: (() => unknown)[]): Promise<
 	for (let i = 0; i < USERS; i++) {
 		const p = person(4000 + i, 'latency');
 		const account = await pairAgent(t.relay, t.services, p, `latency-${i}`);
-		const waiting = new Map<string, (received: Received) => void>();
-		const agent = new ScriptedAgent(agentClient(t.url, account.token), {
-			onCommand: (received) => {
-				if (received.command.type === 'prompt') waiting.get(received.command.prompt)?.(received);
-			}
-		});
-		agent.connect();
-		cleanups.push(() => agent.disconnect());
-		await online(t, account.userId);
+		const { agent, waiting } = await connectedAgent(t, account, cleanups);
 		lanes.push({
 			person: p,
 			userId: account.userId,

@@ -31,7 +31,8 @@ import {
 	sqlSummary,
 	STEP_TIMEOUT_MS,
 	within,
-	abortAfter
+	abortAfter,
+	connectedAgent
 } from './support.ts';
 import { rps, startLoadWorker } from './load.ts';
 
@@ -212,15 +213,7 @@ async function promptProbe(
 	account: Awaited<ReturnType<typeof pairAgent>>,
 	cleanups: (() => unknown)[]
 ) {
-	const waiting = new Map<string, (received: Received) => void>();
-	const agent = new ScriptedAgent(agentClient(t.url, account.token), {
-		onCommand: (received) => {
-			if (received.command.type === 'prompt') waiting.get(received.command.prompt)?.(received);
-		}
-	});
-	agent.connect();
-	cleanups.push(() => agent.disconnect());
-	await online(t, account.userId);
+	const { agent, waiting } = await connectedAgent(t, account, cleanups);
 	let seq = 0;
 	const sample: Sample = async () => {
 		const text = `latency probe ${seq++}`;

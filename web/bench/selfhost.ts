@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pgliteOptions } from '../src/lib/server/db/index.ts';
 import { SETTING_NAMES } from '../scripts/lib/settings.ts';
-import { ensureBuild, waitForOutput, type Started } from '../test/harness/start-script.ts';
+import { ensureBuild, waitForOutput, watch, type Started } from '../test/harness/start-script.ts';
 import { freePort } from '../tools/local-redis.ts';
 import { median, runCleanups } from './support.ts';
 import { rssMiB, sampleRss, v8MemoryOf, type Samples } from './process-memory.ts';
@@ -110,17 +110,13 @@ function startServer(dataDir: string, port: number, inspectPort: number): Starte
 	const unset = Object.fromEntries([...SETTING_NAMES, 'REDIS_URL'].map((name) => [name, '']));
 	// --inspect-port only names the port SIGUSR1 opens the inspector on, after the samples.
 	const args = [`--inspect-port=127.0.0.1:${inspectPort}`, ...startCommandArgs()];
-	const child = spawn(process.execPath, args, {
-		cwd: webDir,
-		env: { ...process.env, ...unset, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-	return { child, stdout: () => stdout, stderr: () => stderr, exit };
+	return watch(
+		spawn(process.execPath, args, {
+			cwd: webDir,
+			env: { ...process.env, ...unset, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
+			stdio: ['ignore', 'pipe', 'pipe']
+		})
+	);
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {

@@ -3,7 +3,12 @@ import { eq } from 'drizzle-orm';
 import { sessions } from '../src/lib/server/db/schema/index.ts';
 import type { Person } from '../test/harness/accounts.ts';
 import type { TestRelay } from '../test/harness/relay.ts';
-import { eventually, type Received } from '../test/harness/scripted-agent.ts';
+import {
+	agentClient,
+	eventually,
+	ScriptedAgent,
+	type Received
+} from '../test/harness/scripted-agent.ts';
 
 export const STEP_TIMEOUT_MS = 15_000;
 
@@ -109,4 +114,25 @@ export function abortAfter(ms: number, cleanups: (() => unknown)[]): () => void 
 	}, ms);
 	deadline.unref();
 	return () => clearTimeout(deadline);
+}
+
+/**
+ * A connected agent for one account, online before this returns; `waiting` maps a prompt's text
+ * to whoever waits for it, called from the agent's onData.
+ */
+export async function connectedAgent(
+	t: TestRelay,
+	account: { token: string; userId: string },
+	cleanups: (() => unknown)[]
+): Promise<{ agent: ScriptedAgent; waiting: Map<string, (received: Received) => void> }> {
+	const waiting = new Map<string, (received: Received) => void>();
+	const agent = new ScriptedAgent(agentClient(t.url, account.token), {
+		onCommand: (received) => {
+			if (received.command.type === 'prompt') waiting.get(received.command.prompt)?.(received);
+		}
+	});
+	agent.connect();
+	cleanups.push(() => agent.disconnect());
+	await online(t, account.userId);
+	return { agent, waiting };
 }

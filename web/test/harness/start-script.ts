@@ -42,11 +42,17 @@ export async function ensureBuild(): Promise<void> {
 /** The start script with none of the developer's settings: every variable set to empty (= unset). */
 export function start(env: Record<string, string>, args: string[] = []): Started {
 	const unset = Object.fromEntries([...SETTING_NAMES, 'REDIS_URL'].map((name) => [name, '']));
-	const child = spawn(tsx, ['scripts/start.ts', ...args], {
-		cwd: webDir,
-		env: { ...process.env, ...unset, ...env },
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
+	return watch(
+		spawn(tsx, ['scripts/start.ts', ...args], {
+			cwd: webDir,
+			env: { ...process.env, ...unset, ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		})
+	);
+}
+
+/** A started child with its output collected and its exit code awaited. */
+export function watch(child: ChildProcess): Started {
 	let stdout = '';
 	let stderr = '';
 	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -89,13 +89,13 @@ function send(res: ServerResponse, response: ApiResponse) {
 	res.end(JSON.stringify(response));
 }
 
-export async function createFakeTelegram(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
-	const token = options.token ?? '123456789:TEST-fake-telegram-token';
-	const botInfo: UserFromGetMe = {
+/** What `getMe` answers for a test bot: its id is the token's first part. */
+export function testBotInfo(token: string, firstName: string, username: string): UserFromGetMe {
+	return {
 		id: Number(token.split(':')[0]) || 123456789,
 		is_bot: true,
-		first_name: 'Test Bot',
-		username: 'test_bot',
+		first_name: firstName,
+		username,
 		can_join_groups: true,
 		can_read_all_group_messages: false,
 		supports_inline_queries: false,
@@ -106,6 +106,11 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
 		can_manage_bots: false,
 		supports_join_request_queries: false
 	};
+}
+
+export async function createFakeTelegram(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
+	const token = options.token ?? '123456789:TEST-fake-telegram-token';
+	const botInfo = testBotInfo(token, 'Test Bot', 'test_bot');
 	const html: HtmlSwitches = { reject: false, strict: options.strictHtml ?? false };
 	const messages = new Messages(
 		{ id: botInfo.id, is_bot: true, first_name: botInfo.first_name, username: botInfo.username },

@@ -209,6 +209,31 @@ describe('relay', () => {
 		expect(agent.received.filter((r) => r.command.type === 'abort')).toHaveLength(1);
 	});
 
+	it('reads the stream at once when a pushed command names an entry it never saw', async () => {
+		const queue = t.relay.queue as unknown as { pollMs: number };
+		const harnessPollMs = queue.pollMs;
+		queue.pollMs = 3_600_000; // no periodic check: only the gap can bring the lost entry
+		try {
+			const agent = connect();
+			await online();
+			// Appended without its pub/sub message, as if that message were lost.
+			await t.relay.redis.xadd(agentQueueKey(alice.agentId), '*', {
+				type: 'abort',
+				session: '',
+				sealed: await t.relay.sealer.seal(
+					'command',
+					alice.agentId,
+					JSON.stringify({ type: 'abort', sessionId: null })
+				)
+			});
+			await say(ALICE, 'after the lost one');
+			await agent.until(() => agent.prompts().length === 1, 5_000, 'the next prompt');
+			expect(agent.received.map((r) => r.command.type)).toEqual(['abort', 'prompt']);
+		} finally {
+			queue.pollMs = harnessPollMs;
+		}
+	});
+
 	it('offers a prompt again to a new agent process until its session starts, acknowledged or not', async () => {
 		const first = connect();
 		await online();

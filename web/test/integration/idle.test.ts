@@ -251,4 +251,23 @@ describe('an idle connected agent', () => {
 			/Your agent "dropped" went offline/
 		);
 	});
+
+	it('forgets what it knew of an agent that was renamed, in Redis and in memory', async () => {
+		const gina = { id: 4646, firstName: 'Gina', username: 'gina' };
+		const paired = await pairAgent(t.relay, t.services, gina, 'old-name');
+		const agent = new ScriptedAgent(agentClient(t.url, paired.token));
+		agent.connect();
+		try {
+			await online(paired.userId);
+			const who = () => t.services.authenticateAgent(paired.token);
+			expect((await who()).name).toBe('old-name');
+			expect(await t.relay.redis.exists(identityKey(paired.agentId))).toBe(1);
+			await t.services.agents.rename({ userId: paired.userId }, paired.agentId, 'new-name');
+			expect(await t.relay.redis.exists(identityKey(paired.agentId))).toBe(0);
+			// The process's own copy goes when the rename is heard on the agent's channel.
+			await eventually(async () => (await who()).name === 'new-name', 10_000, 'the new name');
+		} finally {
+			agent.disconnect();
+		}
+	});
 });

@@ -37,10 +37,10 @@ const PROCESSING_TTL_S = 30;
 const DONE_TTL_S = 24 * 3600;
 
 /** The claim of the update being handled, for the bot's rate-limit middleware. */
-const claims = new WeakMap<Update, Claim & { claimed: true }>();
+const claimsOfUpdates = new WeakMap<Update, Claim & { claimed: true }>();
 
 export function claimOf(update: Update): (Claim & { claimed: true }) | undefined {
-	return claims.get(update);
+	return claimsOfUpdates.get(update);
 }
 
 export async function processUpdate(
@@ -71,7 +71,7 @@ export async function processUpdate(
 			deps.log.info('telegram.unauthorised', { updateId: update.update_id });
 			await deps.claims.forgetSender(claim);
 		} else {
-			claims.set(update, claim);
+			claimsOfUpdates.set(update, claim);
 			await bot.handleUpdate(update);
 		}
 	} catch (error) {

@@ -7,16 +7,16 @@
  * (commands, replies, files, abort, continue, a stranger, no agent, a plan that refuses) goes
  * through the bot's full path, which answers it with the same rules.
  */
+import { and, eq } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { newId } from '../db/ids.ts';
+import { sessions } from '../db/schema/index.ts';
 import { abortKeyboard } from '../sessions/sessions.ts';
 import { intakePrompt } from '../sessions/intake.ts';
 import type { BotDeps } from './context.ts';
 import { abortMessageKey, promptReceipt, startedKey, STARTED_TTL_S } from './receipt.ts';
 import { updateKey } from './update-claim.ts';
-import { and, eq } from 'drizzle-orm';
-import { sessions } from '../db/schema/index.ts';
 
 /** Words the tasks feature answers itself (features/tasks.ts). */
 const SPECIAL = /^\s*(abort|stop|cancel|continue\b)/i;
