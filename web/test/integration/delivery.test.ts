@@ -8,6 +8,7 @@ import { agentQueueKey, outputLogKey } from '@remoteagent/shared';
 import { authorizedUsers, sessions } from '../../src/lib/server/db/schema/index.ts';
 import { newId } from '../../src/lib/server/db/ids.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
+import { intakePrompt } from '../../src/lib/server/sessions/intake.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import {
 	agentClient,
@@ -232,6 +233,36 @@ describe('relay', () => {
 		} finally {
 			queue.pollMs = harnessPollMs;
 		}
+	});
+
+	it('queues the session a relay made before it died, when Telegram delivers the update again', async () => {
+		const agent = connect();
+		await online();
+		const update = textUpdate(ALICE, 'the relay died after the insert');
+		// What a relay killed between its SQL statement and its enqueue leaves behind: the session
+		// row, no stream entry, no reply, and Telegram still waiting for a 2xx.
+		const intake = await intakePrompt(t.relay, {
+			sessionId: newId('ses'),
+			telegramUserId: ALICE.id,
+			startedByName: ALICE.username!,
+			chatId: update.message.chat.id,
+			messageId: update.message.message_id,
+			prompt: update.message.text
+		});
+		expect(intake).toMatchObject({ kind: 'queued', inserted: true });
+		expect((await t.postUpdate(update)).status).toBe(200);
+		await agent.until(
+			() => agent.prompts().some((p) => p.prompt === 'the relay died after the insert'),
+			5_000,
+			'the prompt'
+		);
+		const rows = await t.relay.db
+			.select()
+			.from(sessions)
+			.where(eq(sessions.telegramMessageId, update.message.message_id));
+		expect(rows).toHaveLength(1);
+		expect(agent.prompts().filter((p) => p.sessionId === rows[0]!.id)).toHaveLength(1);
+		expect(lastText(ALICE)).toBe('▶ my-api: working…');
 	});
 
 	it('offers a prompt again to a new agent process until its session starts, acknowledged or not', async () => {

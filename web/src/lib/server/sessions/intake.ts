@@ -99,18 +99,18 @@ allowed AS (
 		AND (s.user_limit IS NULL OR r.member_rank <= s.user_limit))) AS ok
 	FROM standing s, ranks r
 ),
+existing AS (
+	SELECT id, status, queued_at, account_id FROM sessions
+	WHERE telegram_chat_id = ${input.chatId} AND telegram_message_id = ${input.messageId}
+),
 ahead AS (
 	SELECT count(*)::int AS n FROM sessions s JOIN target t ON s.agent_id = t.id
-	WHERE s.status IN ('queued', 'running')
+	WHERE s.status IN ('queued', 'running') AND s.id NOT IN (SELECT id FROM existing)
 ),
 running AS (
 	SELECT s.started_by_telegram_user_id AS by_id, s.started_by_name AS by_name, s.prompt_preview
 	FROM sessions s JOIN target t ON s.agent_id = t.id
 	WHERE s.status = 'running' ORDER BY s.queued_at LIMIT 1
-),
-existing AS (
-	SELECT id, status, queued_at, account_id FROM sessions
-	WHERE telegram_chat_id = ${input.chatId} AND telegram_message_id = ${input.messageId}
 ),
 inserted AS (
 	INSERT INTO sessions (id, agent_id, account_id, started_by_telegram_user_id, started_by_name,
