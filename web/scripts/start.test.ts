@@ -197,7 +197,10 @@ describe('pnpm start', () => {
 		const port = await freePort();
 		const unset = Object.fromEntries(SETTING_NAMES.map((name) => [name, '']));
 		// util-linux `script` gives it a terminal, so Ctrl-C reaches pnpm and the script together.
-		const child = spawn('script', ['-qfec', 'pnpm start', '/dev/null'], {
+		// `exec`: pnpm is the terminal's foreground job, as under an interactive shell. Without it,
+		// `script` runs `$SHELL -c`, and dash (Debian's /bin/sh, CI's shell) dies of the Ctrl-C
+		// itself with 130 while pnpm is still stopping.
+		const child = spawn('script', ['-qfec', 'exec pnpm start', '/dev/null'], {
 			cwd: join(import.meta.dirname, '..', '..'),
 			env: {
 				...process.env,
