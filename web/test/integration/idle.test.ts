@@ -10,7 +10,10 @@ import { agents } from '../../src/lib/server/db/schema/index.ts';
 import { revokedKey } from '../../src/lib/server/relay/command-queue.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
 import { identityKey } from '../../src/lib/server/agents/identity-cache.ts';
+import { Redis } from 'ioredis';
+import { agentChannel } from '@remoteagent/shared';
 import { DISCONNECT_GRACE_MS } from '../../src/lib/server/agents/presence.ts';
+import { BEAT_MESSAGE } from '../../src/lib/server/relay/agent-channels.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import { ALICE, BOB, pairAgent } from '../harness/accounts.ts';
 import { agentClient, eventually, ScriptedAgent } from '../harness/scripted-agent.ts';
@@ -83,9 +86,15 @@ describe('an idle connected agent', () => {
 			});
 		agent.connect();
 		const m = meter();
+		// What the relays' shared subscribers hear of it: a beat per heartbeat (agent-channels.ts).
+		const listener = new Redis(t.redisUrl);
+		const beats: string[] = [];
+		listener.on('message', (_channel: string, message: string) => beats.push(message));
+		await listener.subscribe(agentChannel(alice.agentId));
 		try {
 			await online(alice.userId);
 			await beat(); // the first one after a connect brings the database up to date
+			beats.length = 0;
 			m.start();
 			for (let i = 0; i < 10; i++) {
 				await beat();
@@ -100,7 +109,10 @@ describe('an idle connected agent', () => {
 			// Each check is XRANGE + lease renewal (ZADD, PEXPIRE) + revocation mark (EXISTS).
 			expect(m.counts.redis).toBe(heartbeats + 4 * checks);
 			expect(agent.errors).toEqual([]);
+			await eventually(async () => beats.length === 10 || undefined, 5_000, 'ten beats');
+			expect(new Set(beats)).toEqual(new Set([BEAT_MESSAGE]));
 		} finally {
+			listener.disconnect();
 			m.stop();
 			agent.disconnect();
 			queue.pollMs = harnessPollMs;

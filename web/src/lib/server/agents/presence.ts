@@ -2,7 +2,9 @@
  * Presence kept in Redis, written to the database only when something changes. An agent's
  * heartbeat is one Redis script: it refuses a revoked agent, records when the agent was last seen
  * (a sorted set, one member per agent) and swaps the heartbeat's fingerprint (busy task,
- * permission mode, version) for the last one. Only a changed fingerprint costs SQL — the first
+ * permission mode, version) for the last one, and publishes a beat on the agent's channel (the
+ * relays' shared subscribers take it as a sign their stream is alive; agent-channels.ts). Only a
+ * changed fingerprint costs SQL — the first
  * heartbeat after a restart, a start, an offline spell or a mode change: the agent is marked
  * online, orphaned tasks are failed, the mode is recorded. An idle connected agent therefore
  * costs one Redis command per heartbeat and no SQL.
@@ -11,6 +13,8 @@
  * database (with their last-seen time) and their owners are told.
  */
 import type { Redis } from '@upstash/redis';
+import { agentChannel } from '@remoteagent/shared';
+import { BEAT_MESSAGE } from '../relay/agent-channels.ts';
 import { revokedKey } from '../relay/command-queue.ts';
 
 /** Member: agent id; score: when it was last seen (ms). */
@@ -19,14 +23,15 @@ export const beatKey = (agentId: string) => `agent:${agentId}:beat`;
 
 /**
  * KEYS[1] seen, KEYS[2] fingerprint, KEYS[3] revocation mark; ARGV[1] agent id, ARGV[2] now ms,
- * ARGV[3] fingerprint, ARGV[4] its TTL s. Returns the previous fingerprint ('' if none), or
- * false for a revoked agent.
+ * ARGV[3] fingerprint, ARGV[4] its TTL s, ARGV[5] the agent's channel, ARGV[6] the beat.
+ * Returns the previous fingerprint ('' if none), or false for a revoked agent.
  */
 const HEARTBEAT_SCRIPT = `
 if redis.call('EXISTS', KEYS[3]) == 1 then return false end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 local previous = redis.call('GET', KEYS[2])
 redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
 return previous or ''`;
 
 /** KEYS[1] seen; ARGV[1] cutoff ms. Removes and returns [member, score, …] at or before it. */
@@ -74,7 +79,14 @@ export class Presence {
 	): Promise<'revoked' | 'same' | 'changed'> {
 		const previous = await this.heartbeatScript.exec(
 			[SEEN_KEY, beatKey(agentId), revokedKey(agentId)],
-			[agentId, String(now.getTime()), fingerprint, String(Math.ceil(ttlMs / 1000))]
+			[
+				agentId,
+				String(now.getTime()),
+				fingerprint,
+				String(Math.ceil(ttlMs / 1000)),
+				agentChannel(agentId),
+				BEAT_MESSAGE
+			]
 		);
 		if (previous === null) return 'revoked';
 		return previous === fingerprint ? 'same' : 'changed';

@@ -1,8 +1,10 @@
+import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { TOKEN, useUpstashRest } from '../../../../tools/upstash-rest/testing.ts';
 import { createLogger } from '../log.ts';
 import {
 	AgentChannels,
+	BEAT_MESSAGE,
 	parseSignal,
 	type AgentSignal,
 	type ChannelEvent
@@ -23,6 +25,40 @@ const command = (id: string, prev = ''): AgentSignal => ({
 	session: 'ses_1',
 	sealed: 'v1.sealed'
 });
+
+/**
+ * A TCP relay to the REST server whose open connections can be frozen: from then on they carry
+ * nothing either way and stay open (a half-open connection, a NAT that forgot it). New
+ * connections flow.
+ */
+async function freezableProxy(target: string) {
+	const { hostname, port } = new URL(target);
+	const open = new Set<{ frozen: boolean; sockets: Socket[] }>();
+	const server = createServer((client) => {
+		const upstream = connect(Number(port), hostname);
+		const link = { frozen: false, sockets: [client, upstream] };
+		open.add(link);
+		client.on('data', (data) => link.frozen || upstream.write(data));
+		upstream.on('data', (data) => link.frozen || client.write(data));
+		for (const socket of link.sockets) {
+			socket.on('error', () => {});
+			socket.on('close', () => {
+				open.delete(link);
+				for (const other of link.sockets) other.destroy();
+			});
+		}
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address() as { port: number };
+	return {
+		url: `http://127.0.0.1:${address.port}`,
+		freeze: () => open.forEach((link) => (link.frozen = true)),
+		close: async () => {
+			open.forEach((link) => link.sockets.forEach((socket) => socket.destroy()));
+			await new Promise((resolve) => server.close(resolve));
+		}
+	};
+}
 
 describe('AgentChannels', () => {
 	it('fans one subscription out to the listeners of each agent, and hears every agent', async () => {
@@ -83,6 +119,46 @@ describe('AgentChannels', () => {
 			await until(() => events.at(-1)?.kind === 'message', 'a message after the reconnect');
 		} finally {
 			stop();
+		}
+	});
+
+	it('hears beats as signs of life only, and takes a stream gone silent for a dropped one', async () => {
+		const proxy = await freezableProxy(env.server.url);
+		const heard: AgentSignal[] = [];
+		const channels = new AgentChannels({
+			url: proxy.url,
+			token: TOKEN,
+			log: createLogger('error'),
+			retryMs: 20,
+			silenceMs: 400,
+			onSignal: (_agentId, signal) => heard.push(signal)
+		});
+		const events: ChannelEvent[] = [];
+		const stop = await channels.listen('agt_h', (e) => events.push(e));
+		try {
+			// Heartbeats of some agent every 100 ms, for three silence windows: the stream lives.
+			for (let i = 0; i < 12; i++) {
+				await env.direct.publish('agent:agt_other', BEAT_MESSAGE);
+				await new Promise((r) => setTimeout(r, 100));
+			}
+			expect(channels.silenced).toBe(0);
+			expect(channels.opened).toBe(1);
+			expect(events).toEqual([]);
+			expect(heard).toEqual([]);
+
+			// The connection stops carrying anything but stays open: what is published is lost.
+			proxy.freeze();
+			await env.direct.publish('agent:agt_h', JSON.stringify(command('1-0')));
+			await until(() => events.some((e) => e.kind === 'gap'), 'the silence noticed');
+			expect(channels.silenced).toBe(1);
+			// Told as a gap (the listener re-reads its stream), then subscribed again.
+			await until(() => channels.live && channels.opened === 2, 'a new stream');
+			expect(events.every((e) => e.kind === 'gap')).toBe(true);
+			await env.direct.publish('agent:agt_h', JSON.stringify({ kind: 'wake' }));
+			await until(() => events.at(-1)?.kind === 'message', 'a message on the new stream');
+		} finally {
+			stop();
+			await proxy.close();
 		}
 	});
 

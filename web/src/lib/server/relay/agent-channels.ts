@@ -9,8 +9,22 @@
  * through `@upstash/redis`'s `Subscriber`, which cannot tell that its stream ended: a stream that
  * ends or fails here is reported to every listener as a gap (they re-read what they may have
  * missed) and opened again with backoff.
+ *
+ * A stream can also hang without ending (a half-open connection, a NAT that forgot it). Every
+ * agent's heartbeat publishes {@link BEAT_MESSAGE} on its channel (presence.ts), so a process
+ * holding any subscription hears something at least every heartbeat interval; silence for
+ * `silenceMs` means the stream is dead, and it is treated as dropped. The beats also keep an
+ * idle stream's connection warm, and cost no command of their own (they ride in the heartbeat's
+ * script).
  */
+import { HEARTBEAT_INTERVAL_MS } from '@remoteagent/shared';
 import type { Logger } from '../log.ts';
+
+/** Published on an agent's channel by each heartbeat: a sign of life, not passed on. */
+export const BEAT_MESSAGE = '{"kind":"beat"}';
+
+/** Two missed heartbeats of every agent and a margin: the stream, not the agents, went quiet. */
+export const DEFAULT_SILENCE_MS = 2 * HEARTBEAT_INTERVAL_MS + 30_000;
 
 /** What a listener hears: a message on its agent's channel, or that messages may have been lost. */
 export type ChannelEvent = { kind: 'message'; message: AgentSignal } | { kind: 'gap' };
@@ -51,6 +65,8 @@ export interface AgentChannelsOptions {
 	onSignal?: (agentId: string, signal: AgentSignal) => void;
 	/** Signals may have been missed (the stream dropped). */
 	onGap?: () => void;
+	/** A stream that carried nothing for this long is taken for dead (default {@link DEFAULT_SILENCE_MS}). */
+	silenceMs?: number;
 }
 
 export class AgentChannels {
@@ -62,6 +78,8 @@ export class AgentChannels {
 	private retryTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Streams opened since the process started: for tests and the benchmark. */
 	opened = 0;
+	/** Streams given up as silent: for tests. */
+	silenced = 0;
 
 	constructor(private readonly opts: AgentChannelsOptions) {
 		this.prefix = opts.prefix ?? 'agent:';
@@ -129,7 +147,21 @@ export class AgentChannels {
 	private run(abort: AbortController): Promise<void> {
 		return new Promise<void>((resolve, reject) => {
 			let subscribed = false;
+			// Aborted by the watchdog: unlike `abort` (closed on purpose), a drop like any other.
+			const silent = new AbortController();
+			let heardAt = performance.now();
+			const silenceMs = this.opts.silenceMs ?? DEFAULT_SILENCE_MS;
+			const watchdog = setInterval(
+				() => {
+					if (performance.now() - heardAt <= silenceMs) return;
+					this.silenced++;
+					silent.abort(new Error(`nothing heard for ${Math.round(silenceMs / 1000)} s`));
+				},
+				Math.max(50, silenceMs / 4)
+			);
+			watchdog.unref?.();
 			const dropped = (error: unknown) => {
+				clearInterval(watchdog);
 				this.subscribed = false;
 				if (abort.signal.aborted) return;
 				if (!subscribed) {
@@ -138,25 +170,32 @@ export class AgentChannels {
 					return;
 				}
 				this.opts.log.warn('relay.agent_channels_dropped', {
-					error: error instanceof Error ? error.name : 'ended'
+					error: silent.signal.aborted ? 'silent' : error instanceof Error ? error.name : 'ended'
 				});
 				if (this.stream?.abort === abort) this.stream = null;
 				this.broadcastGap();
 				this.scheduleReopen();
 			};
-			this.read(abort.signal, () => {
+			const signal = AbortSignal.any([abort.signal, silent.signal]);
+			const heard = () => (heardAt = performance.now());
+			const onSubscribed = () => {
 				subscribed = true;
 				this.subscribed = true;
 				this.failures = 0;
 				resolve();
-			}).then(
+			};
+			this.read(signal, heard, onSubscribed).then(
 				() => dropped(new Error('the subscription stream ended')),
 				(error: unknown) => dropped(error)
 			);
 		});
 	}
 
-	private async read(signal: AbortSignal, onSubscribed: () => void): Promise<void> {
+	private async read(
+		signal: AbortSignal,
+		heard: () => void,
+		onSubscribed: () => void
+	): Promise<void> {
 		const pattern = `${this.prefix}*`;
 		const response = await fetch(`${this.opts.url}/psubscribe/${encodeURIComponent(pattern)}`, {
 			method: 'POST',
@@ -173,6 +212,7 @@ export class AgentChannels {
 		const decoder = new TextDecoder();
 		let buffered = '';
 		for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+			heard();
 			buffered += decoder.decode(chunk, { stream: true });
 			let newline: number;
 			while ((newline = buffered.indexOf('\n')) !== -1) {
@@ -195,6 +235,7 @@ export class AgentChannels {
 		const channel = data.slice(second + 1, third);
 		if (!channel.startsWith(this.prefix)) return;
 		const agentId = channel.slice(this.prefix.length);
+		// Beats (and anything else not ours) parse to null: heard, not passed on.
 		const message = parseSignal(data.slice(third + 1));
 		if (!message) return;
 		this.opts.onSignal?.(agentId, message);
