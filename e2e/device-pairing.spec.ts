@@ -11,6 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { denoNetworkEnv } from '../agent/test/deno_env.ts';
 import { expect, test } from './support/fixtures.ts';
+import { expectNoHorizontalOverflow, PHONE } from './support/layout.ts';
 import { AGENT_DIR, DENO, permissionFlags } from './support/system-agent.ts';
 
 interface InitRun {
@@ -96,6 +97,8 @@ test.describe('device pairing', () => {
 			// The QR code follows the link (drawing it may first load its module).
 			await expect.poll(() => run.output(), { message: 'the QR code' }).toContain('█');
 			await signedIn();
+			// The link is opened where the QR code is scanned: on a phone.
+			await page.setViewportSize(PHONE);
 			await page.goto(link);
 			await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pair an agent');
 			await expect(page.getByTestId('device-name')).toHaveText('e2e-device');
@@ -105,6 +108,8 @@ test.describe('device pairing', () => {
 			const code = link.split('/pair/')[1]!;
 			await expect(page.getByTestId('device-code')).toHaveText(code);
 			expect(run.output()).toContain(`The page shows the code ${code}`);
+			await expectNoHorizontalOverflow(page, 'the device approval page at 390px');
+			await expect(page.getByRole('button', { name: 'Approve' })).toBeInViewport();
 
 			await page.getByRole('button', { name: 'Approve' }).click();
 			await expect(page.getByTestId('device-result')).toContainText('Approved');

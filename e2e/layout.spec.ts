@@ -10,10 +10,11 @@ import { expect, test } from './support/fixtures.ts';
 import type { RelayStack } from './support/stack.ts';
 import { newTelegramUser, type TelegramUser } from './support/telegram-login.ts';
 import { hydrated } from './support/hydration.ts';
+import { expectNoHorizontalOverflow, PHONE } from './support/layout.ts';
 
 const SIZES = [
 	{ name: 'desktop', width: 1280, height: 800 },
-	{ name: 'phone', width: 390, height: 844 }
+	{ name: 'phone', ...PHONE }
 ] as const;
 
 /** A user whose visible name is always "Ada" (the username would carry a per-run id). */
@@ -45,18 +46,6 @@ function volatile(page: Page): Locator[] {
 		page.getByTestId('pairing-command'),
 		page.getByTestId('live-state')
 	];
-}
-
-/** The page is no wider than the viewport: nothing scrolls sideways. */
-async function expectNoHorizontalOverflow(page: Page, what: string) {
-	const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-		scrollWidth: document.documentElement.scrollWidth,
-		clientWidth: document.documentElement.clientWidth
-	}));
-	expect(
-		scrollWidth,
-		`${what}: page width ${scrollWidth} within ${clientWidth}`
-	).toBeLessThanOrEqual(clientWidth);
 }
 
 /**
@@ -134,7 +123,7 @@ test.describe('layout at 1280 and 390 px', () => {
 		const user = await signedIn(page, ada());
 		await checkPage(page, '/agents', 'agents-empty');
 		await checkPage(page, '/agents/new', null);
-		await page.setViewportSize({ width: 390, height: 844 });
+		await page.setViewportSize(PHONE);
 		await page.getByRole('button', { name: 'Create pairing code' }).click();
 		await expect(page.getByTestId('pairing-code')).toBeVisible();
 		await expectNoHorizontalOverflow(page, 'Add agent with a code at 390px');
@@ -209,7 +198,7 @@ test('long names, hosts and prompts wrap instead of widening the phone page', as
 		.poll(async () => (await page.goto('/sessions'), await page.getByTestId('session-row').count()))
 		.toBe(1);
 	const sessionId = await page.getByTestId('session-row').getAttribute('data-session-id');
-	await page.setViewportSize({ width: 390, height: 844 });
+	await page.setViewportSize(PHONE);
 	for (const path of [
 		'/agents',
 		`/agents/${paired.agentId}`,
