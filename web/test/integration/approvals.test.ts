@@ -229,21 +229,56 @@ describe('approvals', () => {
 		expect(approvals().some((a) => a.requestId === id)).toBe(false);
 	});
 
-	it('a tap after the task ended is refused', async () => {
-		const sessionId = await runningTask();
-		const id = requestId();
-		await agent.client.approval.request.mutate(bashRequest(sessionId, id, 'make lint'));
-		const { message, buttons } = await approvalMessage(ALICE, 'make lint');
+	it('a task that ends with a request open denies it and takes the buttons away', async () => {
+		const asked = async (what: string) => {
+			const sessionId = await runningTask();
+			const id = requestId();
+			await agent.client.approval.request.mutate(bashRequest(sessionId, id, what));
+			return { sessionId, id, ...(await approvalMessage(ALICE, what)) };
+		};
+		// Its agent was killed while it waited: the relay fails the task, and nobody else would
+		// ever close the request.
+		const failed = await asked('make lint');
+		// The agent's next process reports in without the task (past the grace for a start
+		// racing the heartbeat): the relay fails it.
+		t.advance(11_000);
+		try {
+			await agent.client.agent.heartbeat.mutate({ busySessionId: null, version: requestId() });
+		} finally {
+			t.advance(-11_000);
+		}
+		expect(t.telegram.messages(ALICE.id).map((m) => m.visible)).toContain(
+			'❌ Failed: the agent restarted while running this task'
+		);
+		const closed = current(ALICE, failed.message.message_id);
+		expect(closed.visible).toContain('⏹ The task ended before an answer: denied.');
+		const markup = closed.reply_markup as { inline_keyboard?: unknown[] } | undefined;
+		expect(markup?.inline_keyboard ?? []).toEqual([]);
+		// A tap from a chat that still shows the old buttons changes nothing.
+		expect(await tap(ALICE, failed.buttons['✅ Allow once']!, failed.message.message_id)).toBe(
+			'Already answered.'
+		);
+
+		const aborted = await asked('make docs');
 		await agent.client.session.finish.mutate({
-			sessionId,
+			sessionId: aborted.sessionId,
 			status: 'aborted',
 			reason: null,
 			durationMs: 5
 		});
-		expect(await tap(ALICE, buttons['✅ Allow once']!, message.message_id)).toBe(
-			'That task already ended.'
+		expect(current(ALICE, aborted.message.message_id).visible).toContain(
+			'⏹ The task was aborted: denied.'
 		);
-		expect(approvals().some((a) => a.requestId === id)).toBe(false);
+		// The agent, still waiting, hears the same deny when it stops waiting.
+		expect(
+			await agent.client.approval.expire.mutate({
+				sessionId: aborted.sessionId,
+				requestId: aborted.id,
+				why: 'aborted'
+			})
+		).toMatchObject({ decision: 'deny', by: null });
+		await new Promise((r) => setTimeout(r, 300));
+		expect(approvals().some((a) => [failed.id, aborted.id].includes(a.requestId))).toBe(false);
 	});
 
 	it("another agent can neither ask in Alice's session nor close her requests", async () => {

@@ -5,7 +5,9 @@
  * single-use and a second tap hears "already answered"; it travels to the agent as an
  * `approval` command on the exactly-once command queue. When the agent stops waiting (timeout or
  * abort) it calls `approval.expire`, which claims the token for a deny the same way and edits
- * the message to say so; a person's answer that got there first wins. Everything stored is
+ * the message to say so; a person's answer that got there first wins. A task that ends with a
+ * request still open (its agent killed while it waited) denies it the same way and takes the
+ * buttons away (see {@link closeApprovals}). Everything stored is
  * sealed and expires; the rules a person allows "always" are saved by the agent, never here.
  */
 import { randomBytes } from 'node:crypto';
@@ -44,6 +46,8 @@ const recordKey = (token: string) => `approval:${token}`;
 const answerKey = (token: string) => `approval:${token}:answer`;
 const requestKey = (sessionId: string, requestId: string) =>
 	`approval:req:${sessionId}:${requestId}`;
+/** The tokens of a session's requests, for closing those still open when it ends. */
+export const sessionApprovalsKey = (sessionId: string) => `approval:ses:${sessionId}`;
 /** The request a reply in the chat answers. */
 export const messageKey = (chatId: number, messageId: number) =>
 	`approval:msg:${chatId}:${messageId}`;
@@ -71,6 +75,11 @@ export async function requestApproval(
 		ex
 	});
 	if (first !== 'OK') return { timeoutMs };
+	await deps.redis
+		.pipeline()
+		.sadd(sessionApprovalsKey(session.id), token)
+		.expire(sessionApprovalsKey(session.id), ex)
+		.exec();
 	const record: ApprovalRecord = {
 		agentId: agent.agentId,
 		accountId: session.accountId,
@@ -179,6 +188,26 @@ export async function expireApproval(
 	return JSON.parse(await deps.sealer.open('approval', token, sealed)) as Answer;
 }
 
+/**
+ * A task ended (`tokens`: its requests, from {@link sessionApprovalsKey}): each request nobody
+ * answered is denied and its message edited, so no buttons are left for a task that is over.
+ */
+export async function closeApprovals(
+	deps: SessionDeps,
+	tokens: string[],
+	status: 'done' | 'failed' | 'aborted' | 'expired'
+): Promise<void> {
+	const denied: Answer = { decision: 'deny', reason: 'the task ended', by: null };
+	for (const token of tokens) {
+		const record = await loadRecord(deps, token);
+		if (!record || !(await claim(deps, token, record, denied))) continue;
+		await showDecision(deps, record, denied, {
+			why: status === 'aborted' ? 'aborted' : 'ended',
+			timeoutMs: record.timeoutMs
+		});
+	}
+}
+
 /** Resolve the token for the reply to its message (deny with a reason). */
 export async function tokenOfMessage(
 	deps: Pick<SessionDeps, 'redis'>,
@@ -206,7 +235,7 @@ async function showDecision(
 	deps: SessionDeps,
 	record: ApprovalRecord,
 	answer: Answer,
-	expiry: { why: 'timeout' | 'aborted'; timeoutMs: number } | null
+	expiry: { why: 'timeout' | 'aborted' | 'ended'; timeoutMs: number } | null
 ): Promise<void> {
 	if (record.chatId === null || record.messageId === null) return;
 	const line = decisionLine(answer, record.pattern, expiry);

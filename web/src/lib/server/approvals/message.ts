@@ -44,12 +44,12 @@ export function approvalKeyboard(token: string, pattern: string | null): InlineK
 export function decisionLine(
 	answer: { decision: ApprovalDecision; reason: string | null; by: { name: string } | null },
 	pattern: string | null,
-	expiry: { why: 'timeout' | 'aborted'; timeoutMs: number } | null
+	expiry: { why: 'timeout' | 'aborted' | 'ended'; timeoutMs: number } | null
 ): string {
 	if (!answer.by) {
-		return expiry?.why === 'aborted'
-			? '⏹ The task was aborted: denied.'
-			: `⌛ No answer within ${formatDuration(expiry?.timeoutMs ?? 0)}: denied.`;
+		if (expiry?.why === 'aborted') return '⏹ The task was aborted: denied.';
+		if (expiry?.why === 'ended') return '⏹ The task ended before an answer: denied.';
+		return `⌛ No answer within ${formatDuration(expiry?.timeoutMs ?? 0)}: denied.`;
 	}
 	const who = answer.by.name;
 	switch (answer.decision) {

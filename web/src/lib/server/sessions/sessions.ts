@@ -26,6 +26,7 @@ import type { Redis } from '@upstash/redis';
 import { formatDuration } from './format.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import { abortMessageKey, startedKey } from '../telegram/receipt.ts';
+import { closeApprovals, sessionApprovalsKey } from '../approvals/approvals.ts';
 import type { Presence } from '../agents/presence.ts';
 
 /** Output of a running session is kept at most this long if the agent never finishes it. */
@@ -343,7 +344,12 @@ export async function endSession(
 	if (ended.telegramChatId !== null) {
 		const chatId = ended.telegramChatId;
 		const notice = endNotice(endedStatus, ended.failureReason, elapsed, ended.promptPreview);
-		const statusMessage = await deps.redis.get<number>(abortMessageKey(session.id));
+		const [statusMessage, approvals] = await deps.redis
+			.pipeline()
+			.get<number>(abortMessageKey(session.id))
+			.smembers(sessionApprovalsKey(session.id))
+			.exec<[number | null, string[]]>();
+		if (approvals.length > 0) await closeApprovals(deps, approvals, endedStatus);
 		if (mark === 'sending' && statusMessage) {
 			await deps.notifier.edit(chatId, statusMessage, { text: notice, keyboard: null });
 		} else {
@@ -370,6 +376,7 @@ export async function endSession(
 		...(ended.telegramChatId === null ? [] : [outputLogKey(session.id)]),
 		startedKey(session.id),
 		abortMessageKey(session.id),
+		sessionApprovalsKey(session.id),
 		`ses:${session.id}:instance`
 	);
 	deps.log.info('session.ended', { sessionId: session.id, status: endedStatus });
