@@ -58,7 +58,7 @@ export async function processUpdate(
 		limitedSender: signUp ? null : sender,
 		perMinute: deps.config.TELEGRAM_RATE_PER_MINUTE,
 		claimTtlS: PROCESSING_TTL_S,
-		now: Date.now()
+		now: deps.now().getTime()
 	});
 	if (!claim.claimed) return claim.state === 'done' ? 'duplicate' : 'busy';
 	try {
