@@ -48,6 +48,11 @@ export interface TestRelay {
 	redisUrl: string;
 	/** Move the relay's clock. */
 	advance(ms: number): void;
+	/**
+	 * Move the relay's clock to the start of the next minute, for a test of a per-minute limit
+	 * (across a boundary the sliding window weighs the earlier requests less). Returns the undo.
+	 */
+	atMinuteStart(): () => void;
 	/** POST an update to the webhook with the right secret header (or the given one). */
 	postUpdate(update: unknown, secretHeader?: string | null): Promise<Response>;
 	stop(): Promise<void>;
@@ -162,6 +167,11 @@ export async function startTestRelay(
 			redisUrl: redisServer.url,
 			advance: (ms) => {
 				offset += ms;
+			},
+			atMinuteStart: () => {
+				const ms = 60_000 - (relay.now().getTime() % 60_000);
+				offset += ms;
+				return () => (offset -= ms);
 			},
 			postUpdate: (update, secretHeader = secret) =>
 				fetch(`${server.url}/api/telegram`, {

@@ -208,10 +208,8 @@ describe('web console', () => {
 				prompt: 'again',
 				requestId: requestId()
 			});
-		// All in one minute's window: the sliding window weighs the previous minute less as the
-		// current one goes on, so four requests across a boundary would not use up the limit.
-		const into = t.relay.now().getTime() % 60_000;
-		t.advance(60_000 - into);
+		// All in one minute's window: across a boundary four requests would not use up the limit.
+		const undo = t.atMinuteStart();
 		try {
 			// Two Telegram messages and two console prompts use up the 4 a minute.
 			for (const text of ['one', 'two']) {
@@ -221,7 +219,7 @@ describe('web console', () => {
 			await send();
 			await expect(send()).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
 		} finally {
-			t.advance(-(60_000 - into));
+			undo();
 		}
 	});
 
