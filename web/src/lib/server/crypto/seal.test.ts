@@ -29,6 +29,53 @@ describe('seal', () => {
 		await expect(other.open('output', 'ses_1', sealed)).rejects.toBeInstanceOf(SealError);
 	});
 
+	it('opens what the WebCrypto sealer before it sealed (values in Redis survive an upgrade)', async () => {
+		// Sealed by the WebCrypto implementation (crypto.subtle HKDF + AES-GCM) this replaced.
+		const known = createSealer('a-known-answer-secret-of-32-chars!!');
+		expect(
+			await known.open(
+				'command',
+				'agt_known',
+				'v1.0TLj56OaXgBh3odx.FJVGYd3xn-Zq7uIV19Npce6EMpDuHay5ij7U_A6AVkTU3nshYGjFFA'
+			)
+		).toBe('héllo, sealed world ✓');
+		expect(
+			await known.open('output', 'ses_known', 'v1.0ojq4sbhIhLYPjup.Fl9riLLUgk6TNM-pErfA1w')
+		).toBe('');
+		// And WebCrypto opens what it seals now.
+		const sealed = await known.seal('command', 'agt_known', 'the other way');
+		const [, iv, body] = sealed.split('.') as [string, string, string];
+		const base = await crypto.subtle.importKey(
+			'raw',
+			new TextEncoder().encode('a-known-answer-secret-of-32-chars!!'),
+			'HKDF',
+			false,
+			['deriveKey']
+		);
+		const key = await crypto.subtle.deriveKey(
+			{
+				name: 'HKDF',
+				hash: 'SHA-256',
+				salt: new TextEncoder().encode('remoteagent/seal'),
+				info: new TextEncoder().encode('remoteagent/seal/v1/command')
+			},
+			base,
+			{ name: 'AES-GCM', length: 256 },
+			false,
+			['decrypt']
+		);
+		const opened = await crypto.subtle.decrypt(
+			{
+				name: 'AES-GCM',
+				iv: Buffer.from(iv, 'base64url'),
+				additionalData: new TextEncoder().encode('agt_known')
+			},
+			key,
+			Buffer.from(body, 'base64url')
+		);
+		expect(new TextDecoder().decode(opened)).toBe('the other way');
+	});
+
 	it('refuses tampered and malformed values', async () => {
 		const sealed = await sealer.seal('command', 'agt_1', 'hello');
 		const [version, iv, body] = sealed.split('.') as [string, string, string];
@@ -39,7 +86,9 @@ describe('seal', () => {
 			`${version}.${iv}`,
 			`${sealed}.extra`,
 			'{"type":"prompt"}',
-			`${version}.${iv}.${body}!`
+			`${version}.${iv}.${body}!`,
+			`${version}.${iv.slice(0, 8)}.${body}`,
+			`${version}.${iv}.AAAA`
 		]) {
 			await expect(sealer.open('command', 'agt_1', bad), bad).rejects.toBeInstanceOf(SealError);
 		}
