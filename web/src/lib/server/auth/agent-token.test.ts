@@ -22,7 +22,11 @@ describe('agent tokens', () => {
 	});
 
 	it('rejects a token signed with another secret', async () => {
-		const token = await signAgentToken(claims, 'another-secret-with-enough-bytes-0123456789');
+		const other = 'another-secret-with-enough-bytes-0123456789';
+		const token = await signAgentToken(claims, other);
+		await expect(verifyAgentToken(token, SECRET)).rejects.toBeInstanceOf(InvalidAgentToken);
+		// Verified once under its own secret, it is still refused under another (a rotated one).
+		await expect(verifyAgentToken(token, other)).resolves.toEqual(claims);
 		await expect(verifyAgentToken(token, SECRET)).rejects.toBeInstanceOf(InvalidAgentToken);
 	});
 

@@ -33,8 +33,25 @@ export async function signAgentToken(claims: AgentClaims, secret: string): Promi
 		.sign(keyOf(secret));
 }
 
+/**
+ * Tokens this process verified, and what they said: an agent sends the same token with every
+ * call, and its signature check (WebCrypto HMAC, a round trip through the thread pool) gives the
+ * same answer every time. Revocation is not decided here (the caller checks the token id).
+ */
+const verified = new Map<string, { secret: string; claims: AgentClaims }>();
+const VERIFIED_MAX = 5_000;
+
 /** Throws InvalidAgentToken for anything but a well-formed token we signed. */
 export async function verifyAgentToken(token: string, secret: string): Promise<AgentClaims> {
+	const known = verified.get(token);
+	if (known?.secret === secret) return known.claims;
+	const claims = await verifySignature(token, secret);
+	if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+	verified.set(token, { secret, claims });
+	return claims;
+}
+
+async function verifySignature(token: string, secret: string): Promise<AgentClaims> {
 	try {
 		const { payload } = await jwtVerify(token, keyOf(secret), {
 			algorithms: [ALGORITHM],
