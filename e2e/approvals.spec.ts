@@ -124,7 +124,7 @@ test('a new agent asks: Allow once runs the command, and the chat says who allow
 test('a reply to the request denies it, and the model gets the reason', async () => {
 	await send(textUpdate(user, '$ rm -rf build'));
 	const { message } = await approvalRequest(system.telegram, user, 'rm -rf build');
-	await send(replyUpdate(user, 'keep build, run make clean', message));
+	await send(replyUpdate(system.telegram, user, 'keep build, run make clean', message));
 	const chat = await nextEnd();
 	expect(chat.find(isDone), describeChat(system.telegram, user)).toBeDefined();
 	expect(toolResults(lastRequestTo())).toEqual([

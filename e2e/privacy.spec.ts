@@ -105,7 +105,7 @@ test('the marker of a prompt and its output is at rest only inside the 200-chara
 	expect(ask.indexOf(marker)).toBeGreaterThan(200);
 	expect((await system.postUpdate(textUpdate(user, ask))).status).toBe(200);
 	const { message } = await approvalRequest(system.telegram, user, `echo ${marker}`);
-	const deny = replyUpdate(user, `no, ${marker} stays secret`, message);
+	const deny = replyUpdate(system.telegram, user, `no, ${marker} stays secret`, message);
 	expect((await system.postUpdate(deny)).status).toBe(200);
 	const afterAsk = await waitForEnds(system.telegram, user, 2);
 	expect(outputText(afterAsk), 'the reason reached the model').toContain(

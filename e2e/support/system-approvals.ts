@@ -88,7 +88,12 @@ export function callbackUpdate(user: TelegramUser, data: string, messageId: numb
 }
 
 /** A text message that replies to `repliedTo` (a bot message in the user's chat). */
-export function replyUpdate(user: TelegramUser, text: string, repliedTo: StoredMessage) {
+export function replyUpdate(
+	telegram: FakeTelegram,
+	user: TelegramUser,
+	text: string,
+	repliedTo: StoredMessage
+) {
 	const id = ++updateId;
 	const chat = { id: user.id, type: 'private', first_name: user.first_name };
 	return {
@@ -99,7 +104,8 @@ export function replyUpdate(user: TelegramUser, text: string, repliedTo: StoredM
 			chat,
 			from: { id: user.id, is_bot: false, first_name: user.first_name, username: user.username },
 			text,
-			reply_to_message: { message_id: repliedTo.message_id, date: repliedTo.date, chat }
+			// Whole, as Telegram sends it: sender, text and buttons.
+			reply_to_message: telegram.asMessage(repliedTo)
 		}
 	};
 }

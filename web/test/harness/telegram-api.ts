@@ -47,6 +47,11 @@ export interface FakeTelegram {
 	onCall(listener: (call: RecordedCall) => void): () => void;
 	/** Every message sent to the chat (deleted ones flagged), in the state after all edits. */
 	messages(chatId: number | string): StoredMessage[];
+	/**
+	 * A sent message as the Bot API shows it, with its sender (the bot), text and buttons: what
+	 * Telegram puts in `reply_to_message` when a person replies to it.
+	 */
+	asMessage(message: StoredMessage): Record<string, unknown>;
 	/** Queues an update for getUpdates, or POSTs it to the webhook if one is set. */
 	pushUpdate(
 		update: Record<string, unknown>
@@ -232,6 +237,7 @@ export async function createFakeTelegram(options: FakeTelegramOptions = {}): Pro
 			return () => listeners.delete(listener);
 		},
 		messages: (chatId) => messages.list(chatId),
+		asMessage: (message) => messages.asMessage(message),
 		pushUpdate: (update) => updates.push(update),
 		files,
 		failNext(method, error, times = 1) {

@@ -11,6 +11,7 @@ import type { ApprovalCommand } from '@remoteagent/shared';
 import { authorizedUsers } from '../../src/lib/server/db/schema/index.ts';
 import { newId } from '../../src/lib/server/db/ids.ts';
 import { permissionModeLabel, permissionModesOf } from '../../src/lib/server/approvals/modes.ts';
+import { messageKey } from '../../src/lib/server/approvals/approvals.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import { agentClient, ScriptedAgent, TEST_INSTANCE } from '../harness/scripted-agent.ts';
 import {
@@ -155,15 +156,16 @@ describe('approvals', () => {
 		expect(current(ALICE, message.message_id).visible).toContain('Allowed once by @alice');
 	});
 
-	it('a reply to the request denies with the reply as the reason', async () => {
+	it('a reply to the request denies with the reply as the reason, even one that quick', async () => {
 		const sessionId = await runningTask();
 		const id = requestId();
 		await agent.client.approval.request.mutate(bashRequest(sessionId, id, 'rm -rf build'));
 		const { message } = await approvalMessage(ALICE, 'rm -rf build');
+		// Replied to the moment it appeared, before the relay recorded which message it posted:
+		// the request is known by the buttons Telegram sends along with the replied message.
+		await t.relay.redis.del(messageKey(Number(message.chat_id), message.message_id));
 		const reply = textUpdate(ALICE, 'not the build dir, use make clean');
-		Object.assign(reply.message, {
-			reply_to_message: { ...reply.message, message_id: message.message_id, text: message.text }
-		});
+		Object.assign(reply.message, { reply_to_message: t.telegram.asMessage(message) });
 		expect((await t.postUpdate(reply)).status).toBe(200);
 		await agent.until(() => approvals().some((a) => a.requestId === id), 10_000, 'answer');
 		expect(approvals().find((a) => a.requestId === id)).toMatchObject({

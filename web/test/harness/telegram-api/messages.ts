@@ -83,7 +83,8 @@ export class Messages {
 		return formatMessageText(payload.text, mode, { strict: this.html.strict });
 	}
 
-	private result(m: StoredMessage): Record<string, unknown> {
+	/** The message as the Bot API shows it: a method's result, a reply's `reply_to_message`. */
+	asMessage(m: StoredMessage): Record<string, unknown> {
 		const markup = m.reply_markup as { inline_keyboard?: unknown } | undefined;
 		return {
 			message_id: m.message_id,
@@ -122,7 +123,7 @@ export class Messages {
 			deleted: false
 		};
 		chat.messages.set(message.message_id, message);
-		return ok(this.result(message));
+		return ok(this.asMessage(message));
 	}
 
 	/** sendDocument with an uploaded file (multipart); the caption is the message's text. */
@@ -153,7 +154,7 @@ export class Messages {
 		};
 		chat.messages.set(message.message_id, message);
 		return ok({
-			...this.result(message),
+			...this.asMessage(message),
 			document: { file_id: `doc-${message.message_id}`, file_name: document.filename }
 		});
 	}
@@ -193,7 +194,7 @@ export class Messages {
 		else found.reply_markup = markup;
 		found.edits++;
 		found.edit_date = now();
-		return ok(this.result(found));
+		return ok(this.asMessage(found));
 	}
 
 	delete(payload: Payload): ApiResponse {

@@ -100,6 +100,10 @@ export async function requestApproval(
 		if (record.messageId !== null) {
 			await saveRecord(deps, token, record, ex);
 			await deps.redis.set(messageKey(record.chatId, record.messageId), token, { ex });
+			// Answered from the buttons before the message's id was saved: show it now (the
+			// answer, loading the record first, could not).
+			const answer = await loadAnswer(deps, token);
+			if (answer) await showDecision(deps, record, answer, null);
 		}
 	}
 	deps.log.info('approval.requested', { sessionId: session.id });
@@ -156,7 +160,8 @@ export async function answerApproval(
 		await deps.redis.del(answerKey(token));
 		throw error;
 	}
-	await showDecision(deps, record, answer, null);
+	// Loaded again: a request answered the moment it appeared may have saved its message id since.
+	await showDecision(deps, (await loadRecord(deps, token)) ?? record, answer, null);
 	deps.log.info('approval.answered', { sessionId: record.sessionId, decision });
 	return 'answered';
 }
@@ -183,9 +188,7 @@ export async function expireApproval(
 		deps.log.info('approval.expired', { sessionId: record.sessionId, why: input.why });
 		return denied;
 	}
-	const sealed = await deps.redis.get<string>(answerKey(token));
-	if (!sealed) return denied;
-	return JSON.parse(await deps.sealer.open('approval', token, sealed)) as Answer;
+	return (await loadAnswer(deps, token)) ?? denied;
 }
 
 /**
@@ -253,6 +256,12 @@ async function saveRecord(
 ): Promise<void> {
 	const sealed = await deps.sealer.seal('approval', token, JSON.stringify(record));
 	await deps.redis.set(recordKey(token), sealed, { ex });
+}
+
+async function loadAnswer(deps: SessionDeps, token: string): Promise<Answer | null> {
+	const sealed = await deps.redis.get<string>(answerKey(token));
+	if (typeof sealed !== 'string') return null;
+	return JSON.parse(await deps.sealer.open('approval', token, sealed)) as Answer;
 }
 
 async function loadRecord(deps: SessionDeps, token: string): Promise<ApprovalRecord | null> {

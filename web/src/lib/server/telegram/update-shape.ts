@@ -32,12 +32,22 @@ const entity = z.object({
 	length: z.number().int().nonnegative()
 });
 
+/** Inline buttons: only their callback data is read (an approval request's token). */
+const inlineKeyboard = z.object({
+	inline_keyboard: z
+		.array(
+			z.array(z.object({ text: z.string(), callback_data: z.string().max(64).optional() })).max(8)
+		)
+		.max(100)
+});
+
 /** The message a reply answers (a reply to an approval request denies it with a reason). */
 const repliedTo = z.object({
 	message_id: z.number().int(),
 	date: z.number().int(),
 	chat,
-	from: user.optional()
+	from: user.optional(),
+	reply_markup: inlineKeyboard.optional()
 });
 
 /** A file the bot may fetch: a photo size or a document (features/files.ts). */

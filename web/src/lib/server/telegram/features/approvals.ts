@@ -4,6 +4,7 @@
  * Strangers never get here (the authorisation gate drops their updates silently).
  */
 import { Composer } from 'grammy';
+import type { Message } from 'grammy/types';
 import type { ApprovalDecision } from '@remoteagent/shared';
 import { answerApproval, tokenOfMessage, type AnswerOutcome } from '../../approvals/approvals.ts';
 import { APPROVAL_CALLBACK, CHOICE_LETTERS } from '../../approvals/message.ts';
@@ -48,10 +49,29 @@ approvalsFeature.callbackQuery(APPROVAL_CALLBACK, async (ctx) => {
 	await ctx.answerCallbackQuery({ text: outcomeText(outcome, decision) });
 });
 
+/**
+ * The request a reply answers. Telegram sends the replied message whole, buttons included, so
+ * an open request's token is in them, even in the moment before the relay has recorded which
+ * message it posted (a quick reply must not become a prompt). A decided request has no buttons
+ * left: its message is looked up.
+ */
+async function tokenOfReply(
+	ctx: BotContext,
+	replyTo: NonNullable<Message['reply_to_message']>
+): Promise<string | null> {
+	for (const row of replyTo.reply_markup?.inline_keyboard ?? []) {
+		for (const button of row) {
+			const match = 'callback_data' in button ? APPROVAL_CALLBACK.exec(button.callback_data) : null;
+			if (match?.[1]) return match[1];
+		}
+	}
+	return tokenOfMessage(ctx.deps, ctx.chat!.id, replyTo.message_id);
+}
+
 approvalsFeature.on('message:text', async (ctx, next) => {
 	const replyTo = ctx.message.reply_to_message;
 	if (!replyTo || ctx.message.text.startsWith('/')) return next();
-	const token = await tokenOfMessage(ctx.deps, ctx.chat.id, replyTo.message_id);
+	const token = await tokenOfReply(ctx, replyTo);
 	if (!token) return next();
 	const reason = ctx.message.text.trim().slice(0, 2000);
 	const outcome = await answerApproval(ctx.deps, token, senderOf(ctx), 'deny', reason || null);
