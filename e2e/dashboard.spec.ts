@@ -100,9 +100,11 @@ test.describe('sessions', () => {
 			await agent.client.session.output.mutate({
 				sessionId,
 				seq: 1,
-				text: 'The list has 50 rows.'
+				text: 'The list has **50 rows**.'
 			});
+			// Markdown, as in Telegram and the console.
 			await expect(output).toHaveText('Reading src/routes…\nThe list has 50 rows.');
+			await expect(output.locator('strong')).toHaveText('50 rows');
 
 			await agent.client.session.finish.mutate({
 				sessionId,
