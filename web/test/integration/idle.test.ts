@@ -241,24 +241,21 @@ describe('an idle connected agent', () => {
 		await eventually(async () => (await leases()) === 2, 10_000, 'two subscriptions');
 		first.disconnect(); // the other one is still live: nothing changes
 		await eventually(async () => (await leases()) === 1, 10_000, 'one released');
-		const status = async () =>
-			(await t.relay.db.select().from(agents).where(eq(agents.id, paired.agentId)))[0]?.status;
-		t.advance(DISCONNECT_GRACE_MS + 1_000);
-		try {
-			await runSweep(t.relay);
-			expect(await status()).toBe('online');
-		} finally {
-			t.advance(-(DISCONNECT_GRACE_MS + 1_000));
-		}
+		/** The agent's status after a sweep just past the grace. */
+		const statusAfterGrace = async () => {
+			t.advance(DISCONNECT_GRACE_MS + 1_000);
+			try {
+				await runSweep(t.relay);
+				return (await t.relay.db.select().from(agents).where(eq(agents.id, paired.agentId)))[0]
+					?.status;
+			} finally {
+				t.advance(-(DISCONNECT_GRACE_MS + 1_000));
+			}
+		};
+		expect(await statusAfterGrace()).toBe('online');
 		second.disconnect(); // killed: no goodbye
 		await eventually(async () => (await leases()) === 0, 10_000, 'the last released');
-		t.advance(DISCONNECT_GRACE_MS + 1_000);
-		try {
-			await runSweep(t.relay);
-			expect(await status()).toBe('offline');
-		} finally {
-			t.advance(-(DISCONNECT_GRACE_MS + 1_000));
-		}
+		expect(await statusAfterGrace()).toBe('offline');
 		expect(t.telegram.messages(frank.id).at(-1)?.visible).toMatch(
 			/Your agent "dropped" went offline/
 		);

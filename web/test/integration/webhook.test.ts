@@ -223,6 +223,29 @@ describe('POST /api/telegram', () => {
 		expect((await t.postUpdate(update)).status).toBe(200);
 		expect(await sessionCount()).toBe(before + 1);
 	});
+
+	it('takes the session back when Redis fails between the SQL statement and the enqueue', async () => {
+		const queue = t.relay.queue;
+		const enqueue = queue.enqueue.bind(queue);
+		let failures = 0;
+		queue.enqueue = async () => {
+			failures++;
+			throw new Error('connect ECONNREFUSED (redis is down)');
+		};
+		const update = textUpdate(ALICE, 'queued while redis died');
+		const before = await sessionCount();
+		try {
+			expect((await t.postUpdate(update)).status).toBe(503);
+		} finally {
+			queue.enqueue = enqueue;
+		}
+		expect(failures).toBe(1);
+		// Nothing half-made is left: the row went with the failed enqueue.
+		expect(await sessionCount()).toBe(before);
+		// Telegram delivers the update again; now it is queued once.
+		expect((await t.postUpdate(update)).status).toBe(200);
+		expect(await sessionCount()).toBe(before + 1);
+	});
 });
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -11,6 +11,7 @@ import {
 	promptPreview,
 	type IncomingFile,
 	type OutputEvent,
+	type PromptCommand,
 	type SessionFinishInput
 } from '@remoteagent/shared';
 import type { AgentIdentity } from '@remoteagent/shared/api';
@@ -106,27 +107,42 @@ export async function createSession(deps: SessionDeps, input: NewSession): Promi
 	const row = inserted ?? (await sessionOfMessage(deps, input));
 	if (!row) throw new Error('session insert returned nothing');
 	if (row.status !== 'queued') return row;
+	await enqueuePrompt(deps, row, inserted !== undefined, {
+		prompt: input.prompt,
+		continueSessionId: row.continuesSessionId,
+		startedBy: input.startedBy,
+		...(input.files ? { files: input.files } : {})
+	});
+	return row;
+}
+
+/**
+ * Hand a queued session's prompt to its agent's queue. When that fails (Redis down), a row made
+ * for it just now (`inserted`) goes too, so a redelivery or a retried request starts afresh.
+ */
+export async function enqueuePrompt(
+	deps: Pick<SessionDeps, 'queue' | 'db' | 'config' | 'log'>,
+	session: Pick<Session, 'id' | 'agentId' | 'queuedAt'>,
+	inserted: boolean,
+	command: Omit<PromptCommand, 'type' | 'sessionId' | 'expiresAt'>
+): Promise<void> {
 	try {
-		await deps.queue.enqueue(row.agentId, {
+		await deps.queue.enqueue(session.agentId, {
 			type: 'prompt',
-			sessionId: row.id,
-			prompt: input.prompt,
-			continueSessionId: row.continuesSessionId,
-			startedBy: input.startedBy,
-			expiresAt: row.queuedAt.getTime() + deps.config.OFFLINE_QUEUE_MS,
-			...(input.files ? { files: input.files } : {})
+			sessionId: session.id,
+			...command,
+			expiresAt: session.queuedAt.getTime() + deps.config.OFFLINE_QUEUE_MS
 		});
 	} catch (error) {
 		if (inserted) {
 			await deps.db
 				.delete(sessions)
-				.where(and(eq(sessions.id, row.id), eq(sessions.status, 'queued')))
+				.where(and(eq(sessions.id, session.id), eq(sessions.status, 'queued')))
 				.catch(() => {});
 		}
 		throw error;
 	}
-	deps.log.info('session.queued', { sessionId: row.id, agentId: row.agentId });
-	return row;
+	deps.log.info('session.queued', { sessionId: session.id, agentId: session.agentId });
 }
 
 async function sessionOfMessage(deps: Pick<Deps, 'db'>, input: NewSession) {

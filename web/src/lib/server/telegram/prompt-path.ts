@@ -7,12 +7,10 @@
  * (commands, replies, files, abort, continue, a stranger, no agent, a plan that refuses) goes
  * through the bot's full path, which answers it with the same rules.
  */
-import { and, eq } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { newId } from '../db/ids.ts';
-import { sessions } from '../db/schema/index.ts';
-import { abortKeyboard } from '../sessions/sessions.ts';
+import { abortKeyboard, enqueuePrompt } from '../sessions/sessions.ts';
 import { intakePrompt } from '../sessions/intake.ts';
 import type { BotDeps } from './context.ts';
 import { abortMessageKey, promptReceipt, startedKey, STARTED_TTL_S } from './receipt.ts';
@@ -71,26 +69,11 @@ export async function relayPrompt(
 	if (intake.kind !== 'queued') return intake.kind;
 	const { session, agent } = intake;
 	if (session.status === 'queued') {
-		try {
-			await deps.queue.enqueue(agent.id, {
-				type: 'prompt',
-				sessionId: session.id,
-				prompt: prompt.text,
-				continueSessionId: null,
-				startedBy: { telegramUserId: prompt.telegramUserId, name: prompt.name },
-				expiresAt: session.queuedAt.getTime() + deps.config.OFFLINE_QUEUE_MS
-			});
-		} catch (error) {
-			// Not queued anywhere: the row goes, so Telegram's redelivery starts afresh.
-			if (intake.inserted) {
-				await deps.db
-					.delete(sessions)
-					.where(and(eq(sessions.id, session.id), eq(sessions.status, 'queued')))
-					.catch(() => {});
-			}
-			throw error;
-		}
-		deps.log.info('session.queued', { sessionId: session.id, agentId: agent.id });
+		await enqueuePrompt(deps, { ...session, agentId: agent.id }, intake.inserted, {
+			prompt: prompt.text,
+			continueSessionId: null,
+			startedBy: { telegramUserId: prompt.telegramUserId, name: prompt.name }
+		});
 	}
 	const receipt = promptReceipt({
 		agentName: agent.name,
