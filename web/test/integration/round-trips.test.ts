@@ -108,7 +108,7 @@ describe('the critical path of a prompt', () => {
 				expect(io[0]?.kind, shown).toBe('rest');
 				expect(io[0]!.what, shown).toContain('tg:update:');
 				expect(io[1]?.kind, shown).toBe('sql');
-				expect(io[1]!.what, shown).toMatch(/^WITH auth AS/);
+				expect(io[1]!.what, shown).toMatch(/^SELECT \* FROM intake_prompt\(/);
 				expect(io[2]?.kind, shown).toBe('rest');
 				expect(io[2]!.what, shown).toContain(':queue');
 				// Until the agent has it, nothing else waits on Redis or the database for it: the
