@@ -8,6 +8,7 @@
  *   cd web && pnpm bench:relay        (or: npx tsx bench/relay.ts)
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { performance as nodePerformance } from 'node:perf_hooks';
 import { Redis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
 import { deriveWebhookSecret, SECRET_HEADER } from '../src/lib/server/telegram/webhook-secret.ts';
@@ -34,14 +35,15 @@ import {
 	abortAfter,
 	connectedAgent
 } from './support.ts';
-import { rps, startLoadWorker } from './load.ts';
+import { rps, startLoadWorker, type LoadResult } from './load.ts';
+import { processUpdate } from '../src/lib/server/telegram/gateway.ts';
 
 const LATENCY_SAMPLES = 200; // per measured path, interleaved in LATENCY_CHUNKS chunks
 const LATENCY_CHUNKS = 4;
 const LATENCY_WARMUP = 30;
 const CONCURRENCY = 8; // parallel request lanes; on the prompt path each lane is its own user + agent
 const ROUNDS = 3; // timed rounds per throughput row, alternating paths; the median counts
-const REQUESTS = { prompt: 400, unauthorised: 800, unauthenticated: 2000 }; // per round, at most
+const REQUESTS = { prompt: 400, direct: 400, unauthorised: 800, unauthenticated: 2000 }; // per round, at most
 const ROUND_MAX_MS = 12_000; // a round also ends after this long (a slow machine stays in budget)
 const TRACES = 21; // single prompts traced for the "where the time goes" summary
 const DEADLINE_MS = 170_000; // the whole run, including start-up and clean-up
@@ -111,6 +113,14 @@ async function main(): Promise<void> {
 				await eventually(() => lanes.delivered() - before >= sent, STEP_TIMEOUT_MS, 'delivery');
 				return result;
 			},
+			// The same prompts handed to the gateway in-process: no HTTP, no SvelteKit in front.
+			direct: async (total: number, maxMs: number) => {
+				const before = lanes.delivered();
+				const result = await directRun(t, maxMs, lanesOf(lanes.people, total, 'direct'));
+				const sent = result.statuses[200] ?? 0;
+				await eventually(() => lanes.delivered() - before >= sent, STEP_TIMEOUT_MS, 'delivery');
+				return result;
+			},
 			unauthorised: (total: number, maxMs: number) =>
 				load.run(maxMs, webhookUrl, goodHeaders, lanesOf(strangers, total, 'hello')),
 			unauthenticated: (total: number, maxMs: number) =>
@@ -121,9 +131,12 @@ async function main(): Promise<void> {
 					lanesOf(strangers, total, 'hello')
 				)
 		};
-		const expected = { prompt: 200, unauthorised: 200, unauthenticated: 401 };
+		const expected = { prompt: 200, direct: 200, unauthorised: 200, unauthenticated: 401 };
+		// How busy the main thread (relay, stand-ins, PGlite, agents) was during each prompt round.
+		const busy = { prompt: [] as number[], direct: [] as number[] };
 		const rates = {
 			prompt: [] as number[],
+			direct: [] as number[],
 			unauthorised: [] as number[],
 			unauthenticated: [] as number[]
 		};
@@ -131,7 +144,10 @@ async function main(): Promise<void> {
 			for (const name of Object.keys(paths) as (keyof typeof paths)[]) {
 				// Round -1 is the warm-up: a quarter of the requests and time, not counted.
 				const share = round < 0 ? 4 : 1;
+				const elu = nodePerformance.eventLoopUtilization();
 				const result = await paths[name](REQUESTS[name] / share, ROUND_MAX_MS / share);
+				const utilisation = nodePerformance.eventLoopUtilization(elu).utilization;
+				if (round >= 0 && (name === 'prompt' || name === 'direct')) busy[name].push(utilisation);
 				const wrong = Object.entries(result.statuses).filter(([s]) => Number(s) !== expected[name]);
 				if (wrong.length > 0) {
 					throw new Error(`${name}: unexpected statuses ${JSON.stringify(result.statuses)}`);
@@ -178,6 +194,12 @@ async function main(): Promise<void> {
 			ratio: prompt / median(rates.unauthenticated)
 		});
 		rows.push({
+			metric: `authorised prompts/s handed to the gateway in-process (concurrency ${CONCURRENCY})`,
+			value: rps(median(rates.direct)),
+			baseline: `${rps(prompt)} (through the webhook over HTTP)`,
+			ratio: median(rates.direct) / prompt
+		});
+		rows.push({
 			metric: `webhook req/s, unauthorised update (concurrency ${CONCURRENCY})`,
 			value: rps(median(rates.unauthorised)),
 			baseline: `${rps(median(rates.unauthenticated))} (wrong secret → 401)`,
@@ -196,6 +218,12 @@ async function main(): Promise<void> {
 			`replies: latency prompts ${idleReplies.idle}/${idleReplies.total} "working…" (idle agent); ` +
 				`load prompts ${promptReplies.idle} "working…", ${promptReplies.busy} "busy, queued"; ` +
 				`latency spread (ms) relay min ${ms(latency.relay.sort((a, b) => a - b)[0]!)} max ${ms(latency.relay.at(-1)!)}`
+		);
+		const busyMs = (name: keyof typeof busy) => (1000 * median(busy[name])) / median(rates[name]);
+		console.log(
+			`main thread busy during prompt rounds: ${pct(median(busy.prompt))} over HTTP (${busyMs('prompt').toFixed(1)} ms a prompt), ` +
+				`${pct(median(busy.direct))} handed in-process (${busyMs('direct').toFixed(1)} ms a prompt); ` +
+				`a thread busy near 100 % is the limit: relay, REST server, PGlite, fake Telegram and the agents' side all run on it.`
 		);
 		printTrace(trace);
 		console.log(`\ntotal run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -291,6 +319,31 @@ async function upstashPubSubProbe(
 		waiting.delete(message);
 		return t1 - t0;
 	};
+}
+
+const pct = (fraction: number) => `${(100 * fraction).toFixed(0)} %`;
+
+/**
+ * The load generator's lanes, but handed to `processUpdate` in this process (what the webhook
+ * route calls after reading the body): the prompt path's cost without the HTTP server in front.
+ */
+async function directRun(t: TestRelay, maxMs: number, lanes: string[][]): Promise<LoadResult> {
+	const statuses: Record<number, number> = {};
+	let requests = 0;
+	const start = performance.now();
+	const stopAt = start + maxMs;
+	await Promise.all(
+		lanes.map(async (bodies) => {
+			for (const body of bodies) {
+				if (performance.now() >= stopAt) break;
+				const outcome = await processUpdate(t.bot.deps, t.bot.bot, JSON.parse(body));
+				const status = outcome === 'handled' ? 200 : 500;
+				statuses[status] = (statuses[status] ?? 0) + 1;
+				requests++;
+			}
+		})
+	);
+	return { requests, elapsedMs: performance.now() - start, statuses };
 }
 
 // ─── Throughput ───────────────────────────────────────────────────────────────────────────
