@@ -15,6 +15,7 @@ import {
 	TEST_INSTANCE
 } from '../harness/scripted-agent.ts';
 import { ALICE, pairAgent } from '../harness/accounts.ts';
+import { outputLogKey } from '@remoteagent/shared';
 
 let t: TestRelay;
 /** Longer than an agent may be silent and still count as online. */
@@ -119,6 +120,35 @@ describe('output to Telegram', () => {
 		const last = t.telegram.messages(ALICE.id).at(-1)!;
 		expect(last.parse_mode).toBeUndefined();
 		expect(last.visible).toBe('Result: bold and code <x> and more');
+	});
+
+	it('a batch whose live-view append failed after the chat had it is retried without a second message', async () => {
+		const sessionId = await runningSession();
+		// The append to the live view's log fails; the chat's send, running alongside, succeeds.
+		const sealer = t.relay.sealer;
+		const seal = sealer.seal;
+		let failures = 1;
+		sealer.seal = (purpose, context, text) =>
+			purpose === 'output' && failures-- > 0
+				? Promise.reject(new Error('Redis went away'))
+				: seal.call(sealer, purpose, context, text);
+		try {
+			const before = t.telegram.messages(ALICE.id).length;
+			await expect(
+				client.session.output.mutate({ sessionId, seq: 0, text: 'only once' })
+			).rejects.toThrow();
+			expect(t.telegram.messages(ALICE.id).length).toBe(before + 1);
+			// The agent retries the batch: the live view gets it, the chat not again.
+			await client.session.output.mutate({ sessionId, seq: 0, text: 'only once' });
+			await client.session.output.mutate({ sessionId, seq: 1, text: ', then more' });
+			const messages = t.telegram.messages(ALICE.id);
+			expect(messages.length).toBe(before + 1);
+			expect(messages.at(-1)!.visible).toBe('only once, then more');
+			const log = await t.relay.redis.xrange(outputLogKey(sessionId), '-', '+');
+			expect(Object.keys(log)).toHaveLength(2);
+		} finally {
+			sealer.seal = seal;
+		}
 	});
 
 	it('waits out a 429 from the Bot API instead of dropping the text', async () => {

@@ -3,14 +3,23 @@
  * agent having the command, a prompt costs exactly one Redis round trip (claim + rate limit),
  * one SQL statement (authorisation, target, plan, queue position, insert) and one Redis round
  * trip (enqueue + publish); the agent gets the command from the published message, without
- * another read. The Bot API reply and the bookkeeping come after.
+ * another read. The Bot API reply and the bookkeeping come after. An output batch, on its way to
+ * the chat, waits for the session check, then the live view's append and the chat's state read
+ * side by side, then the chat's pace mark.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { sessions } from '../../src/lib/server/db/schema/index.ts';
+import { createSession } from '../../src/lib/server/sessions/sessions.ts';
+import { CHAT_PACE_MS } from '../../src/lib/server/telegram/pace.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
 import { ALICE, pairAgent, textUpdate } from '../harness/accounts.ts';
-import { agentClient, eventually, ScriptedAgent } from '../harness/scripted-agent.ts';
+import {
+	agentClient,
+	eventually,
+	ScriptedAgent,
+	TEST_INSTANCE
+} from '../harness/scripted-agent.ts';
 
 let t: TestRelay;
 let alice: Awaited<ReturnType<typeof pairAgent>>;
@@ -25,7 +34,8 @@ afterAll(async () => {
 	await t?.stop();
 });
 
-type Entry = { kind: 'rest' | 'sql' | 'bot' | 'agent'; what: string };
+/** `done`: a REST call's answer arrived (its `what` is the call's). */
+type Entry = { kind: 'rest' | 'done' | 'sql' | 'bot' | 'agent'; what: string };
 
 /** Records every REST call, SQL statement and Bot API call in order while `log` is set. */
 function trace(restUrl: string) {
@@ -35,7 +45,12 @@ function trace(restUrl: string) {
 		const url = String(input instanceof Request ? input.url : input);
 		if (log && url.startsWith(restUrl)) {
 			const body = typeof init?.body === 'string' ? init.body : '';
-			log.push({ kind: 'rest', what: `${url.slice(restUrl.length)} ${body.slice(0, 300)}` });
+			const what = `${url.slice(restUrl.length)} ${body.slice(0, 300)}`;
+			log.push({ kind: 'rest', what });
+			return originalFetch(input, init).then((response) => {
+				log?.push({ kind: 'done', what });
+				return response;
+			});
 		}
 		return originalFetch(input, init);
 	};
@@ -44,13 +59,16 @@ function trace(restUrl: string) {
 	};
 	const originalQuery = pglite.query;
 	pglite.query = function (this: unknown, ...args: unknown[]) {
-		log?.push({ kind: 'sql', what: String(args[0]).trim().slice(0, 40) });
+		log?.push({ kind: 'sql', what: String(args[0]).trim().slice(0, 400) });
 		return originalQuery.apply(this, args);
 	};
-	t.bot.bot.api.config.use((prev, method, payload, signal) => {
-		log?.push({ kind: 'bot', what: method });
-		return prev(method, payload, signal);
-	});
+	// The bot's replies, and the relay's own calls (live output, notices) when that is another Api.
+	for (const api of new Set([t.bot.bot.api, t.relay.telegram!])) {
+		api.config.use((prev, method, payload, signal) => {
+			log?.push({ kind: 'bot', what: method });
+			return prev(method, payload, signal);
+		});
+	}
 	return {
 		start: () => (log = []),
 		mark: (entry: Entry) => log?.push(entry),
@@ -102,7 +120,7 @@ describe('the critical path of a prompt', () => {
 					.where(eq(sessions.agentId, alice.agentId));
 			}
 			for (const entries of traces.slice(1)) {
-				const io = entries.filter((e) => e.kind !== 'agent');
+				const io = entries.filter((e) => e.kind !== 'agent' && e.kind !== 'done');
 				const shown = JSON.stringify(entries.map((e) => `${e.kind} ${e.what.slice(0, 80)}`));
 				// First the three round trips, in this order, before anything else.
 				expect(io[0]?.kind, shown).toBe('rest');
@@ -115,7 +133,9 @@ describe('the critical path of a prompt', () => {
 				// only other calls are the reply to Telegram and the bookkeeping after it.
 				const agentAt = entries.findIndex((e) => e.kind === 'agent');
 				expect(agentAt, shown).toBeGreaterThan(0);
-				const between = entries.slice(0, agentAt).filter((e) => !io.slice(0, 3).includes(e));
+				const between = entries
+					.slice(0, agentAt)
+					.filter((e) => e.kind !== 'done' && !io.slice(0, 3).includes(e));
 				for (const entry of between) {
 					expect(
 						entry.kind === 'bot' || (entry.kind === 'rest' && entry.what.includes('tg:')),
@@ -123,6 +143,64 @@ describe('the critical path of a prompt', () => {
 					).toBe(true);
 				}
 				expect(entries.some((e) => e.kind === 'bot' && e.what === 'sendMessage')).toBe(true);
+			}
+		} finally {
+			agent.disconnect();
+			tracer.restore();
+		}
+	});
+	it('an output batch waits for the session, then the log append and the chat state together, then the pace', async () => {
+		// Connected, as an agent streaming output is: its identity is then in the relay's memory.
+		const agent = new ScriptedAgent(agentClient(t.url, alice.token), { ack: false });
+		agent.connect();
+		const tracer = trace(t.relay.config.UPSTASH_REDIS_REST_URL);
+		try {
+			await eventually(
+				async () => (await t.services.agents.list({ userId: alice.userId }))[0]?.online,
+				10_000,
+				'agent online'
+			);
+			const client = agentClient(t.url, alice.token);
+			const session = await createSession(t.relay, {
+				accountId: alice.userId,
+				agentId: alice.agentId,
+				prompt: 'output trace',
+				startedBy: { telegramUserId: ALICE.id, name: '@alice' },
+				chatId: ALICE.id,
+				messageId: null,
+				continueSessionId: null
+			});
+			await client.session.start.mutate({ sessionId: session.id, instance: TEST_INSTANCE });
+			// The first batch loads the output script into Redis and sends the message; the next two
+			// edit it, each after the chat's pace interval so that no wait shows up in the trace.
+			await client.session.output.mutate({ sessionId: session.id, seq: 0, text: 'warm-up' });
+			for (const seq of [1, 2]) {
+				await new Promise((resolve) => setTimeout(resolve, CHAT_PACE_MS + 100));
+				tracer.start();
+				await client.session.output.mutate({ sessionId: session.id, seq, text: ` batch ${seq}` });
+				const entries = tracer.stop();
+				const shown = JSON.stringify(entries.map((e) => `${e.kind} ${e.what.slice(0, 80)}`));
+				const botAt = entries.findIndex((e) => e.kind === 'bot');
+				expect(entries[botAt]?.what, shown).toBe('editMessageText');
+				const toTelegram = entries.slice(0, botAt);
+				const io = toTelegram.filter((e) => e.kind !== 'done');
+				expect(
+					io.map((e) => e.kind),
+					shown
+				).toEqual(['sql', 'rest', 'rest', 'rest']);
+				expect(io[0]!.what, shown).toMatch(/from "sessions"/);
+				const append = io.find((e) => /"evalsha"/i.test(e.what));
+				const read = io.find((e) => /"get","tg:live:/i.test(e.what));
+				expect(append && read, shown).toBeTruthy();
+				// Side by side: both are sent before either answer comes back.
+				const firstDone = toTelegram.findIndex((e) => e.kind === 'done');
+				expect(toTelegram.indexOf(append!), shown).toBeLessThan(firstDone);
+				expect(toTelegram.indexOf(read!), shown).toBeLessThan(firstDone);
+				// Then the pace mark, once both are back.
+				expect(io[3]!.what, shown).toContain('tg:pace:');
+				expect(toTelegram.indexOf(io[3]!), shown).toBeGreaterThan(
+					toTelegram.findLastIndex((e) => e.kind === 'done' && e.what === read!.what)
+				);
 			}
 		} finally {
 			agent.disconnect();

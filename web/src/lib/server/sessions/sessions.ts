@@ -245,15 +245,24 @@ export async function appendOutput(
 ): Promise<void> {
 	const session = await sessionOfAgent(deps, agent, input.sessionId);
 	if (session.status !== 'running' && session.status !== 'queued') return;
-	await publishOutput(deps, session.id, { kind: 'text', text: input.text, seq: input.seq });
+	// The live view's log and the chat do not wait for each other: the chat's first read of its
+	// state goes out alongside the append, a round trip less before Telegram has the text.
+	const deliveries: Promise<unknown>[] = [
+		publishOutput(deps, session.id, { kind: 'text', text: input.text, seq: input.seq })
+	];
 	if (deps.telegram && session.telegramChatId !== null) {
-		await appendLiveOutput(
-			{ redis: deps.redis, sealer: deps.sealer, api: deps.telegram, log: deps.log },
-			session.id,
-			session.telegramChatId,
-			{ seq: input.seq, text: input.text }
+		deliveries.push(
+			appendLiveOutput(
+				{ redis: deps.redis, sealer: deps.sealer, api: deps.telegram, log: deps.log },
+				session.id,
+				session.telegramChatId,
+				{ seq: input.seq, text: input.text }
+			)
 		);
 	}
+	// Both finish before the agent hears of a failure: its retry must not overlap a send.
+	const failed = (await Promise.allSettled(deliveries)).find((r) => r.status === 'rejected');
+	if (failed) throw failed.reason;
 }
 
 /** Append (KEYS[1] log, KEYS[2] channel; ARGV[1] sealed event, ARGV[2] TTL s); returns the id. */

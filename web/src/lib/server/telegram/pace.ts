@@ -6,12 +6,15 @@
  */
 import type { Redis } from '@upstash/redis';
 
+/** One message or edit per chat per this many milliseconds. */
+export const CHAT_PACE_MS = 1_000;
+
 export async function paceChat(
 	redis: Redis,
 	chatId: number,
 	opts: { intervalMs?: number; maxWaitMs?: number } = {}
 ): Promise<void> {
-	const intervalMs = opts.intervalMs ?? 1_000;
+	const intervalMs = opts.intervalMs ?? CHAT_PACE_MS;
 	const deadline = Date.now() + (opts.maxWaitMs ?? 30_000);
 	const key = `tg:pace:${chatId}`;
 	while ((await redis.set(key, 1, { nx: true, px: intervalMs })) !== 'OK') {
