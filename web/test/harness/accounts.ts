@@ -3,6 +3,8 @@ import type { Relay } from '../../src/lib/server/relay.ts';
 import type { ApiServices } from '@remoteagent/shared/api';
 import { signInWithTelegram } from '../../src/lib/server/accounts/accounts.ts';
 import { issuePairingCode } from '../../src/lib/server/pairing/pairing.ts';
+import { createSession } from '../../src/lib/server/sessions/sessions.ts';
+import { TEST_INSTANCE, type AgentClient } from './scripted-agent.ts';
 
 export interface Person {
 	id: number;
@@ -31,6 +33,30 @@ export async function pairAgent(
 		`10.0.0.${++address}`
 	);
 	return { userId: user.id, agentId: redeemed.agentId, token: redeemed.token, name: redeemed.name };
+}
+
+/**
+ * A task of a paired agent that the agent has started, as if it were running: created from the
+ * dashboard's side for `person`'s private chat (ALICE by default), started through `client`.
+ */
+export async function startedSession(
+	relay: Relay,
+	account: { userId: string; agentId: string },
+	client: AgentClient,
+	opts: { prompt?: string; messageId?: number | null; person?: Person } = {}
+): Promise<string> {
+	const person = opts.person ?? ALICE;
+	const session = await createSession(relay, {
+		accountId: account.userId,
+		agentId: account.agentId,
+		prompt: opts.prompt ?? 'task',
+		startedBy: { telegramUserId: person.id, name: `@${person.username}` },
+		chatId: person.id,
+		messageId: opts.messageId ?? null,
+		continueSessionId: null
+	});
+	await client.session.start.mutate({ sessionId: session.id, instance: TEST_INSTANCE });
+	return session.id;
 }
 
 let updateId = 1000;

@@ -5,16 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { agents, sessions } from '../../src/lib/server/db/schema/index.ts';
-import { createSession, finishSession } from '../../src/lib/server/sessions/sessions.ts';
+import { finishSession } from '../../src/lib/server/sessions/sessions.ts';
 import { runSweep } from '../../src/lib/server/sweep.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
-import {
-	agentClient,
-	eventually,
-	type AgentClient,
-	TEST_INSTANCE
-} from '../harness/scripted-agent.ts';
-import { ALICE, pairAgent } from '../harness/accounts.ts';
+import { agentClient, eventually, type AgentClient } from '../harness/scripted-agent.ts';
+import { ALICE, pairAgent, startedSession } from '../harness/accounts.ts';
 import { outputLogKey } from '@remoteagent/shared';
 
 let t: TestRelay;
@@ -32,19 +27,8 @@ afterAll(async () => {
 	await t?.stop();
 });
 
-async function runningSession(prompt = 'task', messageId: number | null = null): Promise<string> {
-	const session = await createSession(t.relay, {
-		accountId: alice.userId,
-		agentId: alice.agentId,
-		prompt,
-		startedBy: { telegramUserId: ALICE.id, name: '@alice' },
-		chatId: ALICE.id,
-		messageId,
-		continueSessionId: null
-	});
-	await client.session.start.mutate({ sessionId: session.id, instance: TEST_INSTANCE });
-	return session.id;
-}
+const runningSession = (prompt = 'task', messageId: number | null = null) =>
+	startedSession(t.relay, alice, client, { prompt, messageId });
 
 /** Deterministic output with code blocks, markup characters, emoji and CJK. */
 function bigOutput(size: number): { markdown: string; visible: string } {

@@ -5,15 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_FILES_PATH, type AgentCommand } from '@remoteagent/shared';
-import { createSession } from '../../src/lib/server/sessions/sessions.ts';
 import { createInvite } from '../../src/lib/server/team/team.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
-import {
-	agentClient,
-	ScriptedAgent,
-	TEST_INSTANCE,
-	type AgentClient
-} from '../harness/scripted-agent.ts';
+import { agentClient, ScriptedAgent, type AgentClient } from '../harness/scripted-agent.ts';
 import { sha256 } from '../harness/telegram-api/files.ts';
 import {
 	ALICE,
@@ -21,6 +15,7 @@ import {
 	callbackUpdate,
 	MALLORY,
 	pairAgent,
+	startedSession,
 	textUpdate,
 	type Person
 } from '../harness/accounts.ts';
@@ -77,19 +72,8 @@ const answers = () =>
 		.filter((c) => c.method === 'answerCallbackQuery')
 		.map((c) => c.payload.text ?? '');
 
-async function runningSession(): Promise<string> {
-	const session = await createSession(t.relay, {
-		accountId: alice.userId,
-		agentId: alice.agentId,
-		prompt: 'make a report',
-		startedBy: { telegramUserId: ALICE.id, name: '@alice' },
-		chatId: ALICE.id,
-		messageId: null,
-		continueSessionId: null
-	});
-	await aliceClient.session.start.mutate({ sessionId: session.id, instance: TEST_INSTANCE });
-	return session.id;
-}
+const runningSession = () =>
+	startedSession(t.relay, alice, aliceClient, { prompt: 'make a report' });
 
 describe('files sent to the bot', () => {
 	it('a photo becomes a prompt; its largest size streams to that agent byte-identical', async () => {

@@ -10,16 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { sessions } from '../../src/lib/server/db/schema/index.ts';
-import { createSession } from '../../src/lib/server/sessions/sessions.ts';
 import { CHAT_PACE_MS } from '../../src/lib/server/telegram/pace.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
-import { ALICE, pairAgent, textUpdate } from '../harness/accounts.ts';
-import {
-	agentClient,
-	eventually,
-	ScriptedAgent,
-	TEST_INSTANCE
-} from '../harness/scripted-agent.ts';
+import { ALICE, pairAgent, startedSession, textUpdate } from '../harness/accounts.ts';
+import { agentClient, eventually, ScriptedAgent } from '../harness/scripted-agent.ts';
 
 let t: TestRelay;
 let alice: Awaited<ReturnType<typeof pairAgent>>;
@@ -161,23 +155,14 @@ describe('the critical path of a prompt', () => {
 				'agent online'
 			);
 			const client = agentClient(t.url, alice.token);
-			const session = await createSession(t.relay, {
-				accountId: alice.userId,
-				agentId: alice.agentId,
-				prompt: 'output trace',
-				startedBy: { telegramUserId: ALICE.id, name: '@alice' },
-				chatId: ALICE.id,
-				messageId: null,
-				continueSessionId: null
-			});
-			await client.session.start.mutate({ sessionId: session.id, instance: TEST_INSTANCE });
+			const sessionId = await startedSession(t.relay, alice, client, { prompt: 'output trace' });
 			// The first batch loads the output script into Redis and sends the message; the next two
 			// edit it, each after the chat's pace interval so that no wait shows up in the trace.
-			await client.session.output.mutate({ sessionId: session.id, seq: 0, text: 'warm-up' });
+			await client.session.output.mutate({ sessionId, seq: 0, text: 'warm-up' });
 			for (const seq of [1, 2]) {
 				await new Promise((resolve) => setTimeout(resolve, CHAT_PACE_MS + 100));
 				tracer.start();
-				await client.session.output.mutate({ sessionId: session.id, seq, text: ` batch ${seq}` });
+				await client.session.output.mutate({ sessionId, seq, text: ` batch ${seq}` });
 				const entries = tracer.stop();
 				const shown = JSON.stringify(entries.map((e) => `${e.kind} ${e.what.slice(0, 80)}`));
 				const botAt = entries.findIndex((e) => e.kind === 'bot');
