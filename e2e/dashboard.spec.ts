@@ -12,6 +12,7 @@ import { freePort } from '../web/test/harness/ports.ts';
 import { ScriptedAgent } from '../web/test/harness/scripted-agent.ts';
 import { SERVER_ENTRY, WEB_DIR } from './support/build.ts';
 import { expect, test } from './support/fixtures.ts';
+import { expectNoHorizontalOverflow, PHONE } from './support/layout.ts';
 import type { RelayStack } from './support/stack.ts';
 import { newTelegramUser, type TelegramUser } from './support/telegram-login.ts';
 
@@ -105,6 +106,32 @@ test.describe('sessions', () => {
 			// Markdown, as in Telegram and the console.
 			await expect(output).toHaveText('Reading src/routes…\nThe list has 50 rows.');
 			await expect(output.locator('strong')).toHaveText('50 rows');
+
+			// A Markdown table on a phone keeps its header row (the dashboard's own tables turn
+			// into labelled cards there) and scrolls inside itself, not the page.
+			await page.setViewportSize(PHONE);
+			await agent.client.session.output.mutate({
+				sessionId,
+				seq: 2,
+				text:
+					'\n\n| file | lines | note |\n|---|---|---|\n' +
+					'| src/routes/+page.svelte | 120 | renders the list |\n' +
+					'| src/lib/server/sessions/listing.ts | 240 | pagination_cursor_for_the_next_page_of_results |\n'
+			});
+			const header = output.locator('th');
+			await expect(header).toHaveText(['file', 'lines', 'note']);
+			for (const cell of await header.all()) await expect(cell).toBeVisible();
+			const firstRow = output.locator('tbody tr').first().locator('td');
+			const [headerBox, cellBox] = [
+				await header.nth(1).boundingBox(),
+				await firstRow.nth(1).boundingBox()
+			];
+			expect(cellBox!.x, 'the second column lines up under its header').toBeCloseTo(
+				headerBox!.x,
+				0
+			);
+			await expectNoHorizontalOverflow(page, 'session page with a Markdown table');
+			await page.setViewportSize({ width: 1280, height: 720 });
 
 			await agent.client.session.finish.mutate({
 				sessionId,
