@@ -13,7 +13,12 @@ import { newId } from '../../src/lib/server/db/ids.ts';
 import { permissionModeLabel, permissionModesOf } from '../../src/lib/server/approvals/modes.ts';
 import { messageKey } from '../../src/lib/server/approvals/approvals.ts';
 import { startTestRelay, type TestRelay } from '../harness/relay.ts';
-import { agentClient, ScriptedAgent, TEST_INSTANCE } from '../harness/scripted-agent.ts';
+import {
+	agentClient,
+	eventually,
+	ScriptedAgent,
+	TEST_INSTANCE
+} from '../harness/scripted-agent.ts';
 import {
 	ALICE,
 	BOB,
@@ -177,6 +182,35 @@ describe('approvals', () => {
 		);
 		// The reply was not taken for a new prompt.
 		expect(agent.prompts().some((p) => p.prompt.includes('make clean'))).toBe(false);
+	});
+
+	it("buttons on a message the bot did not send are not taken for a request's", async () => {
+		const sessionId = await runningTask();
+		const id = requestId();
+		await agent.client.approval.request.mutate(bashRequest(sessionId, id, 'make release'));
+		const { message, buttons } = await approvalMessage(ALICE, 'make release');
+		// Alice's own message (sent through an inline bot, say) with a copy of the request's buttons.
+		const reply = textUpdate(ALICE, 'ship it anyway');
+		Object.assign(reply.message, {
+			reply_to_message: {
+				...t.telegram.asMessage(message),
+				message_id: message.message_id + 1_000,
+				from: { id: ALICE.id, is_bot: false, first_name: ALICE.firstName }
+			}
+		});
+		expect((await t.postUpdate(reply)).status).toBe(200);
+		// Handled as an ordinary message (here: a prompt for the busy agent), not as a deny.
+		await eventually(
+			() => t.telegram.messages(ALICE.id).some((m) => m.visible.includes('busy')),
+			10_000,
+			'the reply handled as a prompt'
+		);
+		expect(approvals().some((a) => a.requestId === id)).toBe(false);
+		const markup = current(ALICE, message.message_id).reply_markup as {
+			inline_keyboard?: unknown[];
+		};
+		expect(markup.inline_keyboard?.length).toBeGreaterThan(0);
+		expect(await tap(ALICE, buttons['❌ Deny']!, message.message_id)).toBe('Denied.');
 	});
 
 	it("a stranger's tap is ignored; a member of the account may answer", async () => {

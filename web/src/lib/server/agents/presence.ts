@@ -4,9 +4,8 @@
  * (a sorted set, one member per agent) and swaps the heartbeat's fingerprint (busy task,
  * permission mode, version) for the last one, and publishes a beat on the agent's channel (the
  * relays' shared subscribers take it as a sign their stream is alive; agent-channels.ts). Only a
- * changed fingerprint costs SQL — the first
- * heartbeat after a restart, a start, an offline spell or a mode change: the agent is marked
- * online, orphaned tasks are failed, the mode is recorded. An idle connected agent therefore
+ * changed fingerprint costs SQL — the first heartbeat after a restart, a start, an offline spell
+ * or a mode change: the agent is marked online, orphaned tasks are failed, the mode is recorded. An idle connected agent therefore
  * costs one Redis command per heartbeat and no SQL.
  *
  * The sweep reads the sorted set: agents not seen within `OFFLINE_AFTER_MS` go offline in the

@@ -52,14 +52,16 @@ approvalsFeature.callbackQuery(APPROVAL_CALLBACK, async (ctx) => {
 /**
  * The request a reply answers. Telegram sends the replied message whole, buttons included, so
  * an open request's token is in them, even in the moment before the relay has recorded which
- * message it posted (a quick reply must not become a prompt). A decided request has no buttons
+ * message it posted (a quick reply must not become a prompt). Only the bot's own messages count:
+ * a message sent through some inline bot can carry any buttons. A decided request has no buttons
  * left: its message is looked up.
  */
 async function tokenOfReply(
 	ctx: BotContext,
 	replyTo: NonNullable<Message['reply_to_message']>
 ): Promise<string | null> {
-	for (const row of replyTo.reply_markup?.inline_keyboard ?? []) {
+	const ours = replyTo.from?.id === ctx.me.id;
+	for (const row of ours ? (replyTo.reply_markup?.inline_keyboard ?? []) : []) {
 		for (const button of row) {
 			const match = 'callback_data' in button ? APPROVAL_CALLBACK.exec(button.callback_data) : null;
 			if (match?.[1]) return match[1];
